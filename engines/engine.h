@@ -1,0 +1,64 @@
+// The engine contract (LoadGen-shaped): the harness owns the clocks, engines only execute.
+// Call order: Supports -> Prepare (untimed, duration recorded) -> Stage (untimed) -> Enqueue/Wait (timed) ->
+// Outputs (checks) -> Describe (stored with the run). An engine object serves one cell at a time.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engines/graph.h"
+
+namespace joulebench {
+
+enum class Precision { kFp32, kFp16, kInt8 };
+const char* PrecisionName(Precision p);
+bool ParsePrecision(const std::string& name, Precision* out);
+
+struct UnsupportedOp {
+  std::string op_type;
+  std::string node_name;
+  std::string reason;
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+
+  // Before any run: every op of `graph` this engine cannot execute, with the reason. Empty means supported.
+  virtual std::vector<UnsupportedOp> Supports(const Graph& graph) const = 0;
+  // All build work for one (precision, batch): passes, tuning, allocation. The engine keeps a reference to
+  // nothing from `graph` after it returns. Throws InputError for impossible requests.
+  virtual void Prepare(const Graph& graph, Precision precision, std::int64_t batch) = 0;
+  // Copies inputs (shapes already resolved for the prepared batch) to where Enqueue reads them.
+  virtual void Stage(const TensorMap& inputs) = 0;
+  // Starts one inference of the prepared batch; Wait() returns when its results are complete (queue drained).
+  virtual void Enqueue() = 0;
+  virtual void Wait() = 0;
+  void Infer() {
+    Enqueue();
+    Wait();
+  }
+  // Results of the last completed inference, copied to the host.
+  virtual TensorMap Outputs() = 0;
+  // What actually runs: kernels per inference, fused groups, precision per layer, memory. JSON object.
+  virtual nlohmann::json Describe() const = 0;
+};
+
+struct EngineInfo {
+  std::string name;
+  std::string description;
+  std::vector<Precision> precisions;
+  std::unique_ptr<Engine> (*create)();
+};
+
+// The registration table: the one place optional engines are switched in.
+const std::vector<EngineInfo>& Engines();
+const EngineInfo* FindEngine(const std::string& name);
+
+// Fresh random inputs for every graph input at `batch` (float: U(-1, 1); int64: U[0, 1000)).
+TensorMap MakeRandomInputs(const Graph& graph, std::int64_t batch, std::uint64_t seed);
+
+}  // namespace joulebench

@@ -1,0 +1,60 @@
+// Engine registration table and the helpers every engine shares (precision names, random inputs).
+#include <random>
+
+#include "engines/engine.h"
+#include "engines/reference/reference_engine.h"
+
+namespace joulebench {
+
+const char* PrecisionName(Precision p) {
+  switch (p) {
+    case Precision::kFp32: return "fp32";
+    case Precision::kFp16: return "fp16";
+    case Precision::kInt8: return "int8";
+  }
+  return "?";
+}
+
+bool ParsePrecision(const std::string& name, Precision* out) {
+  for (Precision p : {Precision::kFp32, Precision::kFp16, Precision::kInt8}) {
+    if (name == PrecisionName(p)) {
+      *out = p;
+      return true;
+    }
+  }
+  return false;
+}
+
+const std::vector<EngineInfo>& Engines() {
+  static const std::vector<EngineInfo> engines = {
+      {"reference", "plain C++ on the CPU, one thread, fp32: the numerical oracle", {Precision::kFp32},
+       [] { return std::unique_ptr<Engine>(new ReferenceEngine()); }},
+  };
+  return engines;
+}
+
+const EngineInfo* FindEngine(const std::string& name) {
+  for (const auto& e : Engines()) {
+    if (e.name == name) return &e;
+  }
+  return nullptr;
+}
+
+TensorMap MakeRandomInputs(const Graph& graph, std::int64_t batch, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  TensorMap inputs;
+  for (const auto& info : graph.inputs) {
+    Tensor t(info.type, ResolveBatch(info.shape, batch));
+    if (info.type == DataType::kFloat32) {
+      std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+      for (float& v : t.f32()) v = dist(rng);
+    } else {
+      std::uniform_int_distribution<std::int64_t> dist(0, 999);
+      for (auto& v : t.i64()) v = dist(rng);
+    }
+    inputs.emplace(info.name, std::move(t));
+  }
+  return inputs;
+}
+
+}  // namespace joulebench

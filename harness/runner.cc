@@ -1,0 +1,254 @@
+// Runner implementation. Timing protocol per repetition: timer starts, meters are read, queries run back to back
+// until min duration AND min queries are met, the engine's queue is drained (Wait), meters are read, timer stops.
+#include "harness/runner.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <iostream>
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+#include <fmt/ranges.h>
+
+#include "engines/model_source.h"
+#include "harness/common/errors.h"
+#include "harness/common/version.h"
+#include "harness/environment.h"
+#include "harness/interrupt.h"
+#include "harness/meter_session.h"
+#include "harness/stats.h"
+
+namespace joulebench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+struct CellContext {
+  const Scenario& s;
+  const Graph& graph;
+  Store& store;
+  MeterSession& meters;
+  std::ostream& log;
+  bool quiet;
+};
+
+void Note(const CellContext& ctx, const std::string& line) {
+  if (!ctx.quiet) ctx.log << line << "\n" << std::flush;
+}
+
+// Idle power per channel over the idle window; empty when idle measurement is off or was interrupted.
+std::vector<double> MeasureIdle(const CellContext& ctx, std::int64_t cell_id) {
+  if (!ctx.s.idle.enabled) return {};
+  if (!SleepUnlessInterrupted(Seconds(ctx.s.idle.settle_s))) return {};
+  Window w;
+  w.start = ctx.meters.Mark();
+  if (!SleepUnlessInterrupted(Seconds(ctx.s.idle.duration_s))) return {};
+  w.end = ctx.meters.Mark();
+  const double dt = std::chrono::duration<double>(w.end.time - w.start.time).count();
+  std::vector<double> idle;
+  const auto energies = ctx.meters.Energy(w);
+  for (std::size_t c = 0; c < energies.size(); ++c) {
+    idle.push_back(energies[c].energy.value / dt);
+    ctx.store.AddIdlePower(cell_id, ctx.meters.channel_id(c), dt, idle.back());
+  }
+  ctx.store.AddSamples(ctx.meters.DrainSamples());
+  return idle;
+}
+
+MeasurementRecord Measure(const CellContext& ctx, Engine& engine, const Cell& cell, int repetition,
+                          const std::vector<double>& idle_w) {
+  MeasurementRecord m;
+  m.repetition = repetition;
+  m.started_at = NowIso8601();
+  std::vector<double> latencies_ms;
+  const auto t0 = Clock::now();
+  Window w;
+  w.start = ctx.meters.Mark();
+  while (!Interrupted()) {
+    const auto q0 = Clock::now();
+    engine.Infer();
+    latencies_ms.push_back(Since(q0) * 1e3);
+    if (Since(t0) >= ctx.s.load.min_duration_s &&
+        static_cast<std::int64_t>(latencies_ms.size()) >= ctx.s.load.min_queries) {
+      break;
+    }
+  }
+  engine.Wait();
+  w.end = ctx.meters.Mark();
+  m.duration_s = Since(t0);
+
+  m.queries = static_cast<std::int64_t>(latencies_ms.size());
+  m.inferences = m.queries * cell.batch;
+  m.throughput_ips = static_cast<double>(m.inferences) / m.duration_s;
+  double sum = 0;
+  for (double l : latencies_ms) sum += l;
+  m.latency_mean_ms = m.queries ? sum / static_cast<double>(m.queries) : 0;
+  m.latency_p50_ms = Percentile(latencies_ms, 0.50);
+  m.latency_p90_ms = Percentile(latencies_ms, 0.90);
+  m.latency_p95_ms = Percentile(latencies_ms, 0.95);
+  m.latency_p99_ms = Percentile(latencies_ms, 0.99);
+  m.latency_p999_ms = Percentile(latencies_ms, 0.999);
+  m.latency_max_ms = Percentile(latencies_ms, 1.0);
+
+  const double window_s = std::chrono::duration<double>(w.end.time - w.start.time).count();
+  const auto energies = ctx.meters.Energy(w);
+  bool estimated = ctx.meters.all_estimated();
+  for (std::size_t c = 0; c < energies.size(); ++c) {
+    const auto& e = energies[c];
+    EnergyRecord r;
+    r.channel_id = ctx.meters.channel_id(c);
+    r.energy_j = e.energy.value;
+    r.uncertainty_j = e.uncertainty.value;
+    r.avg_power_w = e.energy.value / window_s;
+    r.j_per_inference = e.energy.value / static_cast<double>(m.inferences);
+    r.method = e.method;
+    if (!idle_w.empty()) {
+      r.idle_power_w = idle_w[c];
+      r.dynamic_energy_j = e.energy.value - idle_w[c] * window_s;
+      r.dynamic_j_per_inference = *r.dynamic_energy_j / static_cast<double>(m.inferences);
+    }
+    // A window whose energy is within a few counter ticks cannot be trusted (issue 5 widens such windows).
+    if (e.energy.value > 0 && e.uncertainty.value / e.energy.value > 0.01) {
+      m.validity_reasons.push_back(fmt::format("{}: quantization {:.2g}% exceeds 1% (window too short for the "
+                                               "meter tick)",
+                                               ctx.meters.channels()[c].name,
+                                               100 * e.uncertainty.value / e.energy.value));
+      if (!ctx.meters.channels()[c].estimated) m.energy_validity = "INVALID";
+    }
+    m.energy.push_back(r);
+  }
+  if (energies.empty()) {
+    m.energy_validity = "UNMEASURED";
+  } else if (estimated && m.energy_validity == "VALID") {
+    m.energy_validity = "ESTIMATED";
+    m.validity_reasons.push_back("energy is modelled by cpu-estimate, not measured");
+  }
+  return m;
+}
+
+// Runs one cell; returns its final status (completed | failed | interrupted).
+std::string RunCell(const CellContext& ctx, CellRecord& rec, const Cell& cell) {
+  const std::string label = fmt::format("[{}/{}] {} {} batch {}", cell.index + 1, ctx.s.cells.size(), cell.engine,
+                                        PrecisionName(cell.precision), cell.batch);
+  rec.status = "running";
+  ctx.store.UpdateCell(rec);
+  try {
+    auto engine = FindEngine(cell.engine)->create();
+    const auto p0 = Clock::now();
+    engine->Prepare(ctx.graph, cell.precision, cell.batch);
+    rec.prepare_s = Since(p0);
+    engine->Stage(MakeRandomInputs(ctx.graph, cell.batch, ctx.s.seed + static_cast<std::uint64_t>(cell.index)));
+    rec.describe_json = engine->Describe().dump();
+    ctx.store.UpdateCell(rec);
+    Note(ctx, fmt::format("{}: prepared in {:.3f} s", label, *rec.prepare_s));
+
+    const auto idle_w = MeasureIdle(ctx, rec.id);
+    if (!idle_w.empty()) {
+      std::string idle_text;
+      for (std::size_t c = 0; c < idle_w.size(); ++c) {
+        idle_text += fmt::format(" {}={:.3f} W", ctx.meters.channels()[c].name, idle_w[c]);
+      }
+      Note(ctx, fmt::format("{}: idle{}", label, idle_text));
+    }
+    const auto w0 = Clock::now();
+    for (std::int64_t n = 0; !Interrupted() && (Since(w0) < ctx.s.load.warmup_s || n < ctx.s.load.warmup_queries);
+         ++n) {
+      engine->Infer();
+    }
+    for (int r = 1; r <= ctx.s.load.repetitions && !Interrupted(); ++r) {
+      MeasurementRecord m = Measure(ctx, *engine, cell, r, idle_w);
+      if (Interrupted()) break;  // a repetition cut short is not a measurement
+      m.cell_id = rec.id;
+      ctx.store.AddMeasurement(m, ctx.meters.DrainSamples());
+      std::string energy_text;
+      for (std::size_t c = 0; c < m.energy.size(); ++c) {
+        const auto& ch = ctx.meters.channels()[c];
+        energy_text += fmt::format(", {:.4g} mJ/inf ({})", m.energy[c].j_per_inference * 1e3,
+                                   ch.estimated ? "estimated" : m.energy[c].method);
+      }
+      Note(ctx, fmt::format("{}: rep {}/{}: {:.1f} inf/s, p50 {:.3f} ms, p99 {:.3f} ms{}", label, r,
+                            ctx.s.load.repetitions, m.throughput_ips, m.latency_p50_ms, m.latency_p99_ms,
+                            energy_text));
+    }
+    rec.status = Interrupted() ? "interrupted" : "completed";
+  } catch (const std::exception& e) {
+    rec.status = "failed";
+    rec.error = e.what();
+    Note(ctx, fmt::format("{}: FAILED: {}", label, e.what()));
+  }
+  ctx.store.UpdateCell(rec);
+  return rec.status;
+}
+
+}  // namespace
+
+RunOutcome RunScenario(const Scenario& s, Store& store, const RunnerOptions& options) {
+  std::ostream& log = options.log ? *options.log : std::cerr;
+  // Everything that can make the whole scenario impossible is checked before the run is recorded.
+  const Graph graph = LoadModel(s.model.builtin, s.model.params, s.model.file);
+  std::vector<std::string> unsupported;
+  for (const auto& name : s.engines) {
+    for (const auto& u : FindEngine(name)->create()->Supports(graph)) {
+      unsupported.push_back(fmt::format("engine \"{}\" cannot run op {} (node \"{}\", opset {}) of model {}: {}",
+                                        name, u.op_type, u.node_name, graph.opset, graph.source, u.reason));
+    }
+  }
+  if (!unsupported.empty()) throw InputError(fmt::format("{}", fmt::join(unsupported, "\n")));
+  MeterSession meters(s, log);
+
+  RunRecord run;
+  run.started_at = NowIso8601();
+  run.tool_version = kVersion;
+  run.git_revision = kGitRevision;
+  run.host = HostName();
+  run.pid = getpid();
+  run.scenario_name = s.name;
+  run.scenario_path = s.origin;
+  run.scenario_json = s.requested.dump();
+  run.plan_json = s.PlanJson().dump();
+  RunOutcome outcome;
+  outcome.run_id = store.BeginRun(run);
+  auto env = CollectEnvironment();
+  env["model.name"] = graph.name;
+  env["model.hash"] = graph.Hash();
+  env["model.parameters"] = std::to_string(graph.ParameterCount());
+  store.AddEnvironment(outcome.run_id, env);
+  if (!options.quiet) {
+    log << fmt::format("run {} · scenario {} · {} cells · database {}\n", outcome.run_id, s.name, s.cells.size(),
+                       store.path());
+  }
+
+  std::vector<CellRecord> records;
+  for (const auto& cell : s.cells) {
+    CellRecord rec;
+    rec.run_id = outcome.run_id;
+    rec.idx = cell.index;
+    rec.engine = cell.engine;
+    rec.precision = PrecisionName(cell.precision);
+    rec.batch = cell.batch;
+    rec.load_mode = s.load.mode;
+    rec.status = "pending";
+    rec.model_hash = graph.Hash();
+    rec.flops_per_inference = graph.FlopsPerInference();
+    rec.id = store.AddCell(rec);
+    records.push_back(rec);
+  }
+
+  meters.Start(store, outcome.run_id);
+  CellContext ctx{s, graph, store, meters, log, options.quiet};
+  for (std::size_t i = 0; i < s.cells.size() && !Interrupted(); ++i) {
+    const std::string status = RunCell(ctx, records[i], s.cells[i]);
+    if (status == "completed") ++outcome.cells_completed;
+    if (status == "failed") ++outcome.cells_failed;
+  }
+  meters.Stop();
+  store.AddSamples(meters.DrainSamples());
+  outcome.status = Interrupted() ? "interrupted" : outcome.cells_failed ? "failed" : "completed";
+  store.FinishRun(outcome.run_id, outcome.status);
+  return outcome;
+}
+
+}  // namespace joulebench
