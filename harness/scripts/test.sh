@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Install what is needed, build, and run every test in CTest. Usage: test.sh [--sanitize]
+# (--sanitize builds with address and undefined-behaviour sanitizers into build-asan/).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bash harness/scripts/setup.sh
+bash harness/scripts/build.sh "$@"
+dir=build
+[ "${1:-}" = "--sanitize" ] && dir=build-asan
+# PoCL compiles each OpenCL kernel once per machine; keep its cache inside the build folder for the whole run.
+export POCL_CACHE_DIR="$PWD/$dir/pocl-cache"
+mkdir -p "$POCL_CACHE_DIR"
+ctest --test-dir "$dir" --output-on-failure --parallel "$(nproc)" --timeout 900
