@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -40,22 +41,71 @@ void Note(const CellContext& ctx, const std::string& line) {
 }
 
 // Idle power per channel over the idle window; empty when idle measurement is off or was interrupted.
+// A channel whose read failed has NaN idle power (its dynamic energy is then absent).
 std::vector<double> MeasureIdle(const CellContext& ctx, std::int64_t cell_id) {
-  if (!ctx.s.idle.enabled) return {};
+  if (!ctx.s.idle.enabled || !ctx.meters.metered()) return {};
   if (!SleepUnlessInterrupted(Seconds(ctx.s.idle.settle_s))) return {};
-  Window w;
-  w.start = ctx.meters.Mark();
-  if (!SleepUnlessInterrupted(Seconds(ctx.s.idle.duration_s))) return {};
-  w.end = ctx.meters.Mark();
+  ctx.meters.Begin("idle");
+  const bool complete = SleepUnlessInterrupted(Seconds(ctx.s.idle.duration_s));
+  const Window w = ctx.meters.End("idle");
+  if (!complete) return {};
   const double dt = std::chrono::duration<double>(w.end.time - w.start.time).count();
   std::vector<double> idle;
   const auto energies = ctx.meters.Energy(w);
   for (std::size_t c = 0; c < energies.size(); ++c) {
     idle.push_back(energies[c].energy.value / dt);
-    ctx.store.AddIdlePower(cell_id, ctx.meters.channel_id(c), dt, idle.back());
+    if (!std::isnan(idle.back())) ctx.store.AddIdlePower(cell_id, ctx.meters.channel_id(c), dt, idle.back());
   }
   ctx.store.AddSamples(ctx.meters.DrainSamples());
   return idle;
+}
+
+// Fills the energy rows and the energy verdict of `m` from one window's energies.
+void AddEnergy(const CellContext& ctx, const std::vector<WindowEnergy>& energies, double window_s,
+               const std::vector<double>& idle_w, MeasurementRecord& m) {
+  if (!ctx.meters.metered()) {
+    m.energy_validity = "UNMEASURED";
+    m.validity_reasons.push_back(ctx.meters.unmetered_reason());
+    return;
+  }
+  const auto& chans = ctx.meters.channels();
+  for (std::size_t c = 0; c < energies.size(); ++c) {
+    const auto& e = energies[c];
+    if (std::isnan(e.energy.value)) {  // absent, never zero
+      m.energy_validity = "INVALID";
+      m.validity_reasons.push_back(fmt::format("{}: {}", chans[c].name, e.method));
+      continue;
+    }
+    EnergyRecord r;
+    r.channel_id = ctx.meters.channel_id(c);
+    r.energy_j = e.energy.value;
+    r.avg_power_w = e.energy.value / window_s;
+    // A counter is quantized by its tick: one update period of energy at this power (measured at start).
+    r.uncertainty_j = chans[c].kind == ChannelKind::kCounter
+                          ? std::max(e.uncertainty.value, r.avg_power_w * ctx.meters.update_period(c))
+                          : e.uncertainty.value;
+    r.j_per_inference = e.energy.value / static_cast<double>(m.inferences);
+    r.method = e.method;
+    if (!idle_w.empty() && !std::isnan(idle_w[c])) {
+      r.idle_power_w = idle_w[c];
+      r.dynamic_energy_j = e.energy.value - idle_w[c] * window_s;
+      r.dynamic_j_per_inference = *r.dynamic_energy_j / static_cast<double>(m.inferences);
+    }
+    if (!chans[c].cross_check_only && r.energy_j > 0 && r.uncertainty_j / r.energy_j > 0.01) {
+      m.validity_reasons.push_back(fmt::format("{}: quantization {:.2g}% exceeds 1% (window too short for the "
+                                               "meter tick)",
+                                               chans[c].name, 100 * r.uncertainty_j / r.energy_j));
+      if (!chans[c].estimated) m.energy_validity = "INVALID";
+    }
+    m.energy.push_back(r);
+  }
+  const CrossCheckResult cc = CrossCheck(chans, energies, ctx.s.cross_check_tolerance);
+  for (const auto& note : cc.notes) m.validity_reasons.push_back("cross-check " + note);
+  if (cc.disagree) m.energy_validity = "INVALID";
+  if (ctx.meters.all_estimated() && m.energy_validity == "VALID") {
+    m.energy_validity = "ESTIMATED";
+    m.validity_reasons.push_back("energy is modelled by cpu-estimate, not measured");
+  }
 }
 
 MeasurementRecord Measure(const CellContext& ctx, Engine& engine, const Cell& cell, int repetition,
@@ -63,10 +113,10 @@ MeasurementRecord Measure(const CellContext& ctx, Engine& engine, const Cell& ce
   MeasurementRecord m;
   m.repetition = repetition;
   m.started_at = NowIso8601();
+  m.state_start = ctx.meters.State();
   std::vector<double> latencies_ms;
   const auto t0 = Clock::now();
-  Window w;
-  w.start = ctx.meters.Mark();
+  ctx.meters.Begin("repetition");
   while (!Interrupted()) {
     const auto q0 = Clock::now();
     engine.Infer();
@@ -76,9 +126,10 @@ MeasurementRecord Measure(const CellContext& ctx, Engine& engine, const Cell& ce
       break;
     }
   }
-  engine.Wait();
-  w.end = ctx.meters.Mark();
+  engine.Wait();  // the device queue is drained before the closing read
+  const Window w = ctx.meters.End("repetition");
   m.duration_s = Since(t0);
+  m.state_end = ctx.meters.State();
 
   m.queries = static_cast<std::int64_t>(latencies_ms.size());
   m.inferences = m.queries * cell.batch;
@@ -92,40 +143,7 @@ MeasurementRecord Measure(const CellContext& ctx, Engine& engine, const Cell& ce
   m.latency_p99_ms = Percentile(latencies_ms, 0.99);
   m.latency_p999_ms = Percentile(latencies_ms, 0.999);
   m.latency_max_ms = Percentile(latencies_ms, 1.0);
-
-  const double window_s = std::chrono::duration<double>(w.end.time - w.start.time).count();
-  const auto energies = ctx.meters.Energy(w);
-  bool estimated = ctx.meters.all_estimated();
-  for (std::size_t c = 0; c < energies.size(); ++c) {
-    const auto& e = energies[c];
-    EnergyRecord r;
-    r.channel_id = ctx.meters.channel_id(c);
-    r.energy_j = e.energy.value;
-    r.uncertainty_j = e.uncertainty.value;
-    r.avg_power_w = e.energy.value / window_s;
-    r.j_per_inference = e.energy.value / static_cast<double>(m.inferences);
-    r.method = e.method;
-    if (!idle_w.empty()) {
-      r.idle_power_w = idle_w[c];
-      r.dynamic_energy_j = e.energy.value - idle_w[c] * window_s;
-      r.dynamic_j_per_inference = *r.dynamic_energy_j / static_cast<double>(m.inferences);
-    }
-    // A window whose energy is within a few counter ticks cannot be trusted (issue 5 widens such windows).
-    if (e.energy.value > 0 && e.uncertainty.value / e.energy.value > 0.01) {
-      m.validity_reasons.push_back(fmt::format("{}: quantization {:.2g}% exceeds 1% (window too short for the "
-                                               "meter tick)",
-                                               ctx.meters.channels()[c].name,
-                                               100 * e.uncertainty.value / e.energy.value));
-      if (!ctx.meters.channels()[c].estimated) m.energy_validity = "INVALID";
-    }
-    m.energy.push_back(r);
-  }
-  if (energies.empty()) {
-    m.energy_validity = "UNMEASURED";
-  } else if (estimated && m.energy_validity == "VALID") {
-    m.energy_validity = "ESTIMATED";
-    m.validity_reasons.push_back("energy is modelled by cpu-estimate, not measured");
-  }
+  AddEnergy(ctx, ctx.meters.Energy(w), std::chrono::duration<double>(w.end.time - w.start.time).count(), idle_w, m);
   return m;
 }
 
@@ -163,11 +181,9 @@ std::string RunCell(const CellContext& ctx, CellRecord& rec, const Cell& cell) {
       if (Interrupted()) break;  // a repetition cut short is not a measurement
       m.cell_id = rec.id;
       ctx.store.AddMeasurement(m, ctx.meters.DrainSamples());
-      std::string energy_text;
-      for (std::size_t c = 0; c < m.energy.size(); ++c) {
-        const auto& ch = ctx.meters.channels()[c];
-        energy_text += fmt::format(", {:.4g} mJ/inf ({})", m.energy[c].j_per_inference * 1e3,
-                                   ch.estimated ? "estimated" : m.energy[c].method);
+      std::string energy_text = m.energy.empty() ? ", energy " + m.energy_validity : "";
+      for (const auto& e : m.energy) {
+        energy_text += fmt::format(", {:.4g} mJ/inf ({})", e.j_per_inference * 1e3, e.method);
       }
       Note(ctx, fmt::format("{}: rep {}/{}: {:.1f} inf/s, p50 {:.3f} ms, p99 {:.3f} ms{}", label, r,
                             ctx.s.load.repetitions, m.throughput_ips, m.latency_p50_ms, m.latency_p99_ms,

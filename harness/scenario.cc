@@ -296,7 +296,8 @@ Scenario ParseScenario(const std::string& text, const std::string& origin, const
   s.origin = origin;
   s.requested = root;
   if (!v.Keys(root, "$", {"$schema", "name", "description", "model", "engines", "precisions", "batch_sizes", "load",
-                          "meters", "meter_options", "sample_rate_hz", "idle", "device", "seed", "tags"})) {
+                          "meters", "meter_options", "sample_rate_hz", "meter_calibration_s", "cross_check_tolerance",
+                          "allow_unmetered", "idle", "device", "seed", "tags"})) {
     throw ScenarioError(origin, v.problems());
   }
   s.name = v.String(root, "name", "$", std::filesystem::path(origin).stem().string());
@@ -360,6 +361,10 @@ Scenario ParseScenario(const std::string& text, const std::string& origin, const
                                      [](const json& x) {
                                        return x.is_number() && x.get<double>() > 0 && x.get<double>() <= 1000;
                                      });
+  s.meter_calibration_s = v.NonNegative(root, "meter_calibration_s", "$", s.meter_calibration_s);
+  s.cross_check_tolerance = v.Positive(root, "cross_check_tolerance", "$", s.cross_check_tolerance);
+  s.allow_unmetered = v.Field<bool>(root, "allow_unmetered", "$", s.allow_unmetered, "true or false",
+                                    [](const json& x) { return x.is_boolean(); });
   if (auto it = root.find("idle"); it != root.end()) {
     if (v.Keys(*it, "$.idle", {"enabled", "settle_s", "duration_s"})) {
       s.idle.enabled = v.Field<bool>(*it, "enabled", "$.idle", s.idle.enabled, "true or false",
@@ -444,6 +449,9 @@ nlohmann::json Scenario::PlanJson() const {
       {"meters", meters_auto ? json("auto") : json(meters)},
       {"meter_options", meter_options},
       {"sample_rate_hz", sample_rate_hz},
+      {"meter_calibration_s", meter_calibration_s},
+      {"cross_check_tolerance", cross_check_tolerance},
+      {"allow_unmetered", allow_unmetered},
       {"idle", {{"enabled", idle.enabled}, {"settle_s", idle.settle_s}, {"duration_s", idle.duration_s}}},
       {"device", {{"type", device.type}, {"platform", device.platform}, {"index", device.index}}},
       {"seed", seed},

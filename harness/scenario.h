@@ -62,6 +62,9 @@ struct Scenario {
   std::vector<std::string> meters;   // explicit list when !meters_auto
   nlohmann::json meter_options;      // resolved: every registered meter's options with defaults
   double sample_rate_hz = 20;
+  double meter_calibration_s = 1.0;    // time spent measuring each channel's update period at run start
+  double cross_check_tolerance = 0.10; // relative disagreement between sources of one domain that invalidates
+  bool allow_unmetered = false;        // run (performance only) when no requested meter is available
   IdleSettings idle;
   DeviceSelection device;
   std::uint64_t seed = 1;

@@ -169,7 +169,7 @@ std::int64_t Store::AddChannel(std::int64_t meter_id, const ChannelRecord& c) {
   Transaction tx(*db_);
   db_->Prepare(
          "INSERT INTO channels (meter_id, name, domain, parent_domain, unit, kind, resolution, update_period_s, "
-         "estimated, method) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+         "estimated, method, measured_update_period_s, cross_check_only) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
       .Bind(1, meter_id)
       .Bind(2, c.name)
       .Bind(3, c.domain)
@@ -180,6 +180,8 @@ std::int64_t Store::AddChannel(std::int64_t meter_id, const ChannelRecord& c) {
       .Bind(8, c.update_period_s)
       .Bind(9, c.estimated ? 1 : 0)
       .Bind(10, c.method)
+      .Bind(11, c.measured_update_period_s)
+      .Bind(12, c.cross_check_only ? 1 : 0)
       .Run();
   const auto id = db_->LastInsertId();
   tx.Commit();
@@ -241,8 +243,8 @@ std::int64_t Store::AddMeasurement(const MeasurementRecord& m, const std::vector
   db_->Prepare(
          "INSERT INTO measurements (cell_id, repetition, started_at, duration_s, queries, inferences, "
          "throughput_ips, latency_mean_ms, latency_p50_ms, latency_p90_ms, latency_p95_ms, latency_p99_ms, "
-         "latency_p999_ms, latency_max_ms, perf_validity, energy_validity, validity_reasons) "
-         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+         "latency_p999_ms, latency_max_ms, perf_validity, energy_validity, validity_reasons, state_start_json, "
+         "state_end_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
       .Bind(1, m.cell_id)
       .Bind(2, m.repetition)
       .Bind(3, m.started_at)
@@ -260,6 +262,8 @@ std::int64_t Store::AddMeasurement(const MeasurementRecord& m, const std::vector
       .Bind(15, m.perf_validity)
       .Bind(16, m.energy_validity)
       .Bind(17, m.validity_reasons.dump())
+      .Bind(18, m.state_start.dump())
+      .Bind(19, m.state_end.dump())
       .Run();
   const auto id = db_->LastInsertId();
   auto st = db_->Prepare(
@@ -345,11 +349,12 @@ std::vector<ChannelRecord> Store::Channels(std::int64_t run_id) {
   std::vector<ChannelRecord> out;
   auto st = db_->Prepare(
       "SELECT c.id, m.name, c.name, c.domain, c.parent_domain, c.unit, c.kind, c.resolution, c.update_period_s, "
-      "c.estimated, c.method FROM channels c JOIN meters m ON m.id = c.meter_id WHERE m.run_id = ? ORDER BY c.id");
+      "c.estimated, c.method, c.measured_update_period_s, c.cross_check_only FROM channels c "
+      "JOIN meters m ON m.id = c.meter_id WHERE m.run_id = ? ORDER BY c.id");
   st.Bind(1, run_id);
   while (st.Step()) {
     out.push_back({st.Int(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4), st.Text(5), st.Text(6), st.Real(7),
-                   st.Real(8), st.Int(9) != 0, st.Text(10)});
+                   st.Real(8), st.Int(9) != 0, st.Text(10), st.OptReal(11), st.Int(12) != 0});
   }
   return out;
 }
@@ -385,7 +390,8 @@ std::vector<MeasurementRecord> Store::Measurements(std::int64_t cell_id) {
   auto st = db_->Prepare(
       "SELECT id, cell_id, repetition, started_at, duration_s, queries, inferences, throughput_ips, "
       "latency_mean_ms, latency_p50_ms, latency_p90_ms, latency_p95_ms, latency_p99_ms, latency_p999_ms, "
-      "latency_max_ms, perf_validity, energy_validity, validity_reasons FROM measurements WHERE cell_id = ? "
+      "latency_max_ms, perf_validity, energy_validity, validity_reasons, state_start_json, state_end_json "
+      "FROM measurements WHERE cell_id = ? "
       "ORDER BY repetition");
   st.Bind(1, cell_id);
   auto est = db_->Prepare(
@@ -411,6 +417,8 @@ std::vector<MeasurementRecord> Store::Measurements(std::int64_t cell_id) {
     m.perf_validity = st.Text(15);
     m.energy_validity = st.Text(16);
     m.validity_reasons = nlohmann::json::parse(st.Text(17), nullptr, false);
+    if (!st.IsNull(18)) m.state_start = nlohmann::json::parse(st.Text(18), nullptr, false);
+    if (!st.IsNull(19)) m.state_end = nlohmann::json::parse(st.Text(19), nullptr, false);
     est.Bind(1, m.id);
     while (est.Step()) {
       m.energy.push_back({est.Int(0), est.Real(1), est.Real(2), est.OptReal(3), est.OptReal(4), est.Real(5),

@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/sqlite.h"
+#include "harness/common/sqlite.h"
 
 namespace joulebench {
 
@@ -29,6 +29,8 @@ struct ChannelRecord {
   double resolution = 0, update_period_s = 0;
   bool estimated = false;
   std::string method;
+  std::optional<double> measured_update_period_s;
+  bool cross_check_only = false;
 };
 
 struct CellRecord {
@@ -68,6 +70,7 @@ struct MeasurementRecord {
          latency_p999_ms = 0, latency_max_ms = 0;
   std::string perf_validity = "VALID", energy_validity = "VALID";
   nlohmann::json validity_reasons = nlohmann::json::array();
+  nlohmann::json state_start = nlohmann::json::object(), state_end = nlohmann::json::object();
   std::vector<EnergyRecord> energy;
 };
 

@@ -1,5 +1,6 @@
 // Results schema migrations (STRICT tables, foreign keys). Version 1 was the first release of the store;
-// version 2 added the time series of meter samples, the environment table and engine descriptions.
+// version 2 added the time series of meter samples, the environment table and engine descriptions; version 3 the
+// measured update period of each channel and device state around each measurement.
 #include "harness/store_schema.h"
 
 namespace joulebench {
@@ -117,6 +118,13 @@ CREATE TABLE environment (
 ALTER TABLE cells ADD COLUMN describe_json TEXT;
 ALTER TABLE cells ADD COLUMN model_hash TEXT;
 ALTER TABLE cells ADD COLUMN flops_per_inference REAL;
+)sql",
+      // 3: update periods measured at run start; device state (clocks, temperature, limits) around measurements.
+      R"sql(
+ALTER TABLE channels ADD COLUMN measured_update_period_s REAL;
+ALTER TABLE channels ADD COLUMN cross_check_only INTEGER NOT NULL DEFAULT 0 CHECK (cross_check_only IN (0, 1));
+ALTER TABLE measurements ADD COLUMN state_start_json TEXT;
+ALTER TABLE measurements ADD COLUMN state_end_json TEXT;
 )sql",
   };
   return migrations;

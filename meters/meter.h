@@ -30,6 +30,7 @@ struct Channel {
   double update_period_s = 0;    // how often the source changes (declared; measured values are stored too)
   double wrap = 0;               // counter range after which it wraps to 0, in `unit`; 0 = never
   bool estimated = false;        // true when the value is modelled, not measured: labelled "estimated" everywhere
+  bool cross_check_only = false; // recorded and compared, never the energy figure of its domain (averaged power)
   std::string method;            // how the value is obtained, in words, shown next to every figure
 };
 
@@ -41,7 +42,8 @@ struct ProbeResult {
 
 struct Reading {
   MonotonicClock::time_point time;
-  std::vector<double> values;  // one per channel, in Channels() order, SI units
+  std::vector<double> values;  // one per channel, in Channels() order, SI units; NaN where a read failed
+  std::string error;           // what failed, when any value is NaN ("NvmlMeter::Read(): gpu0: GPU is lost")
 };
 
 class Meter {
@@ -53,6 +55,9 @@ class Meter {
   virtual std::vector<Channel> Channels() const = 0;
   // Called from the sampler thread only (never concurrently); cheap enough for its rate.
   virtual Reading Read() = 0;
+  // Slow-changing device state read at the start and end of each measurement (clocks, temperature, power
+  // limit, throttle reasons). Never called concurrently with Read(). Empty object when there is none.
+  virtual nlohmann::json State() { return nlohmann::json::object(); }
 };
 
 struct MeterInfo {

@@ -1,6 +1,8 @@
 // Sampler implementation: a steady-rate loop (absolute deadlines, so reads do not drift) that stops promptly.
 #include "meters/sampler.h"
 
+#include <limits>
+
 namespace joulebench {
 
 Sampler::Sampler(std::vector<MeterSource> sources, Seconds period) : sources_(std::move(sources)), period_(period) {
@@ -34,7 +36,9 @@ Snapshot Sampler::ReadLocked() {
   snap.time = MonotonicClock::now();
   for (auto& src : sources_) {
     Reading r = src.meter->Read();
+    r.values.resize(src.channels.size(), std::numeric_limits<double>::quiet_NaN());
     snap.values.insert(snap.values.end(), r.values.begin(), r.values.end());
+    if (!r.error.empty()) snap.error += (snap.error.empty() ? "" : "; ") + r.error;
   }
   return snap;
 }
@@ -42,6 +46,16 @@ Snapshot Sampler::ReadLocked() {
 Snapshot Sampler::ReadNow() {
   std::lock_guard lock(read_mutex_);
   return ReadLocked();
+}
+
+nlohmann::json Sampler::State() {
+  std::lock_guard lock(read_mutex_);
+  nlohmann::json out = nlohmann::json::object();
+  for (auto& src : sources_) {
+    nlohmann::json st = src.meter->State();
+    if (!st.empty()) out[src.name] = std::move(st);
+  }
+  return out;
 }
 
 std::vector<Sample> Sampler::TakeSamples() {

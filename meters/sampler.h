@@ -23,7 +23,8 @@ struct MeterSource {
 
 struct Snapshot {
   MonotonicClock::time_point time;
-  std::vector<double> values;  // flattened: every channel of every source, in order
+  std::vector<double> values;  // flattened: every channel of every source, in order; NaN where a read failed
+  std::string error;           // the meters' errors for the NaN values
 };
 
 struct Sample {
@@ -42,6 +43,8 @@ class Sampler {
   void Start();
   void Stop();
   Snapshot ReadNow();
+  // Every source's State() (clocks, temperatures, limits), keyed by meter name; serialized with reads.
+  nlohmann::json State();
   std::vector<Sample> TakeSamples();
 
   const std::vector<MeterSource>& sources() const { return sources_; }

@@ -20,6 +20,7 @@ constexpr const char* kDefaultDatabase = "results/joulebench.db";
 std::vector<Command> AddRunCommand(CLI::App& parent);
 std::vector<Command> AddDbCommands(CLI::App& parent);
 std::vector<Command> AddDevicesCommand(CLI::App& parent);
+std::vector<Command> AddMetersCommand(CLI::App& parent);
 std::vector<Command> AddVersionCommand(CLI::App& parent);
 
 }  // namespace joulebench

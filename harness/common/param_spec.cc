@@ -10,6 +10,7 @@ const char* ParamKindDescription(ParamSpec::Kind kind) {
     case ParamSpec::Kind::kInt: return "an integer";
     case ParamSpec::Kind::kPositiveNumber: return "a positive number";
     case ParamSpec::Kind::kString: return "a string";
+    case ParamSpec::Kind::kBool: return "true or false";
   }
   return "?";
 }
@@ -20,6 +21,7 @@ bool ParamMatches(ParamSpec::Kind kind, const nlohmann::json& v) {
     case ParamSpec::Kind::kInt: return v.is_number_integer();
     case ParamSpec::Kind::kPositiveNumber: return v.is_number() && v.get<double>() > 0;
     case ParamSpec::Kind::kString: return v.is_string();
+    case ParamSpec::Kind::kBool: return v.is_boolean();
     case ParamSpec::Kind::kPositiveIntList:
       if (!v.is_array() || v.empty()) return false;
       for (const auto& x : v) {

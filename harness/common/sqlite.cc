@@ -1,5 +1,5 @@
 // SQLite RAII wrappers: errors carry the statement and SQLite's message.
-#include "harness/sqlite.h"
+#include "harness/common/sqlite.h"
 
 #include <sqlite3.h>
 
