@@ -54,6 +54,7 @@ int nvmlDeviceGetTotalEnergyConsumption(nvmlDevice_t d, unsigned long long* mj) 
   (void)d;
   if (strcmp(mode(), "no_counter") == 0) return 3;
   if (strncmp(mode(), "lost_after=", 11) == 0 && g_energy_reads >= atol(mode() + 11)) return 15;
+  if (strncmp(mode(), "lost_at=", 8) == 0 && now_s() - g_t0 >= atof(mode() + 8)) return 15;
   ++g_energy_reads;
   const double ticks = (double)(long)((now_s() - g_t0) / 0.1); /* whole 100 ms ticks since init */
   *mj = 1000000ull + (unsigned long long)(ticks * 0.1 * watts() * 1000.0);

@@ -1,0 +1,107 @@
+// Google Benchmark: the cost of one Read() per meter backend (fixtures and the fake NVML library stand in for
+// hardware here; on a real machine pass --benchmark_filter=Real to time the real sources), and the CPU the
+// sampler thread costs at 20 Hz and 1 kHz. Run: harness/scripts/bench-meters.sh
+#include <benchmark/benchmark.h>
+#include <sys/resource.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "meters/cpu_estimate_meter.h"
+#include "meters/nvml_meter.h"
+#include "meters/rapl_meter.h"
+#include "meters/replay_meter.h"
+#include "meters/sampler.h"
+#include "rapl_fixture.h"
+#include "temp_dir.h"
+
+namespace joulebench {
+namespace {
+
+void ReadLoop(benchmark::State& state, Meter& m) {
+  const auto probe = m.Probe();
+  if (!probe.available) {
+    state.SkipWithError(probe.reason.c_str());
+    return;
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(m.Read());
+  state.counters["channels"] = static_cast<double>(m.Channels().size());
+}
+
+void BM_Read_CpuEstimate(benchmark::State& state) {
+  CpuEstimateMeter m(10);
+  ReadLoop(state, m);
+}
+BENCHMARK(BM_Read_CpuEstimate);
+
+void BM_Read_RaplFixture(benchmark::State& state) {
+  testing::TempDir tmp;
+  testing::TwoSocketServer(tmp.path());
+  RaplMeter m(tmp.path().string());
+  ReadLoop(state, m);
+}
+BENCHMARK(BM_Read_RaplFixture);
+
+void BM_Read_ReplayCsv(benchmark::State& state) {
+  testing::TempDir tmp;
+  {
+    std::ofstream out(tmp / "t.csv");
+    out << "time_s,channel,value\n";
+    for (int i = 0; i < 10000; ++i) out << i * 0.001 << ",gpu_power," << 100 + i % 7 << "\n";
+  }
+  ReplayMeter m(tmp / "t.csv", 0, 1, true);
+  ReadLoop(state, m);
+}
+BENCHMARK(BM_Read_ReplayCsv);
+
+void BM_Read_NvmlFake(benchmark::State& state) {
+  NvmlMeter m("all", JOULEBENCH_FAKE_NVML);
+  ReadLoop(state, m);
+}
+BENCHMARK(BM_Read_NvmlFake);
+
+// The real sources of this machine, skipped where absent (the H100 machine has NVML).
+void BM_Read_RealNvml(benchmark::State& state) {
+  NvmlMeter m("all", "libnvidia-ml.so.1");
+  ReadLoop(state, m);
+}
+BENCHMARK(BM_Read_RealNvml);
+void BM_Read_RealRapl(benchmark::State& state) {
+  RaplMeter m("/sys");
+  ReadLoop(state, m);
+}
+BENCHMARK(BM_Read_RealRapl);
+
+double ProcessCpu() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
+}
+
+// CPU time of the whole process while the sampler runs for 1 s at the given rate, as a share of one core.
+void BM_SamplerOverhead(benchmark::State& state) {
+  const double rate = static_cast<double>(state.range(0));
+  for (auto _ : state) {
+    std::vector<MeterSource> sources;
+    auto m = std::make_unique<CpuEstimateMeter>(10);
+    sources.push_back({"cpu-estimate", std::move(m), {true, "", {}}, CpuEstimateMeter(10).Channels()});
+    Sampler s(std::move(sources), Seconds(1.0 / rate));
+    const double cpu0 = ProcessCpu();
+    const auto t0 = std::chrono::steady_clock::now();
+    s.Start();
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    s.Stop();
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    state.counters["cpu_share_of_one_core"] = (ProcessCpu() - cpu0) / wall;
+    state.counters["samples_per_s"] = static_cast<double>(s.TakeSamples().size()) / wall;
+  }
+}
+BENCHMARK(BM_SamplerOverhead)->Arg(20)->Arg(1000)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+}  // namespace joulebench
+
+BENCHMARK_MAIN();
