@@ -128,6 +128,17 @@ double MeterSession::SecondsSinceStart(MonotonicClock::time_point t) const {
   return std::chrono::duration<double>(t - epoch_).count();
 }
 
+double MeterSession::MinWindowSeconds(double target) const {
+  double window = 0;
+  const auto& chans = channels();
+  for (std::size_t c = 0; c < chans.size(); ++c) {
+    if (chans[c].kind == ChannelKind::kCounter && !chans[c].estimated && !chans[c].cross_check_only) {
+      window = std::max(window, update_periods_[c] / target);
+    }
+  }
+  return window;
+}
+
 bool MeterSession::all_estimated() const {
   return std::all_of(channels().begin(), channels().end(), [](const Channel& c) { return c.estimated; });
 }
@@ -176,7 +187,11 @@ std::vector<WindowEnergy> MeterSession::Energy(const Window& w) {
       continue;
     }
     if (chans[c].kind == ChannelKind::kCounter) {
-      out.push_back(CounterWindowEnergy(chans[c], w.start.values[c], w.end.values[c]));
+      WindowEnergy e = CounterWindowEnergy(chans[c], w.start.values[c], w.end.values[c]);
+      // A counter is quantized by its tick: one update period of energy at this window's power.
+      const double dt = std::chrono::duration<double>(w.end.time - w.start.time).count();
+      if (dt > 0) e.uncertainty = Joules{std::max(e.uncertainty.value, e.energy.value / dt * update_periods_[c])};
+      out.push_back(e);
       continue;
     }
     std::vector<TimedValue> series{{SecondsSinceStart(w.start.time), w.start.values[c]}};
@@ -205,7 +220,9 @@ CrossCheckResult CrossCheck(const std::vector<Channel>& channels, const std::vec
     if (ref <= 0) continue;
     const double diff = (energies[c].energy.value - ref) / ref;
     const bool averaged = channels[c].update_period_s >= 1.0;  // a 1 s moving average lags any window
-    const bool beyond = std::fabs(diff) > tolerance;
+    // Both figures carry their own quantization: only a difference beyond it and the tolerance counts.
+    const double slack = (energies[it->second].uncertainty.value + energies[c].uncertainty.value) / ref;
+    const bool beyond = std::fabs(diff) > tolerance + slack;
     result.notes.push_back(fmt::format("{}: {} differs from {} by {:+.1f}%{}", channels[c].domain, channels[c].name,
                                        channels[it->second].name, 100 * diff,
                                        beyond ? (averaged ? " (averaged power lags; not judged)"

@@ -59,6 +59,8 @@ class MeterSession {
   const std::vector<MeterSource>& sources() const { return sampler_->sources(); }
   const std::vector<MeterSource>& unavailable() const { return unavailable_; }
   bool metered() const { return !channels().empty(); }
+  // Shortest window in which one tick of every measured energy counter is at most `target` of the energy.
+  double MinWindowSeconds(double target) const;
   bool all_estimated() const;
   // Why there is no (measured) energy, for runs allowed to proceed unmetered.
   const std::string& unmetered_reason() const { return unmetered_reason_; }

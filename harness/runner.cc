@@ -80,10 +80,7 @@ void AddEnergy(const CellContext& ctx, const std::vector<WindowEnergy>& energies
     r.channel_id = ctx.meters.channel_id(c);
     r.energy_j = e.energy.value;
     r.avg_power_w = e.energy.value / window_s;
-    // A counter is quantized by its tick: one update period of energy at this power (measured at start).
-    r.uncertainty_j = chans[c].kind == ChannelKind::kCounter
-                          ? std::max(e.uncertainty.value, r.avg_power_w * ctx.meters.update_period(c))
-                          : e.uncertainty.value;
+    r.uncertainty_j = e.uncertainty.value;
     r.j_per_inference = e.energy.value / static_cast<double>(m.inferences);
     r.method = e.method;
     if (!idle_w.empty() && !std::isnan(idle_w[c])) {
@@ -91,10 +88,11 @@ void AddEnergy(const CellContext& ctx, const std::vector<WindowEnergy>& energies
       r.dynamic_energy_j = e.energy.value - idle_w[c] * window_s;
       r.dynamic_j_per_inference = *r.dynamic_energy_j / static_cast<double>(m.inferences);
     }
-    if (!chans[c].cross_check_only && r.energy_j > 0 && r.uncertainty_j / r.energy_j > 0.01) {
-      m.validity_reasons.push_back(fmt::format("{}: quantization {:.2g}% exceeds 1% (window too short for the "
+    const double target = ctx.s.load.energy_quantization;
+    if (!chans[c].cross_check_only && r.energy_j > 0 && r.uncertainty_j / r.energy_j > target * 1.05) {
+      m.validity_reasons.push_back(fmt::format("{}: quantization {:.2g}% exceeds {:g}% (window too short for the "
                                                "meter tick)",
-                                               chans[c].name, 100 * r.uncertainty_j / r.energy_j));
+                                               chans[c].name, 100 * r.uncertainty_j / r.energy_j, 100 * target));
       if (!chans[c].estimated) m.energy_validity = "INVALID";
     }
     m.energy.push_back(r);
@@ -115,13 +113,22 @@ MeasurementRecord Measure(const CellContext& ctx, Engine& engine, const Cell& ce
   m.started_at = NowIso8601();
   m.state_start = ctx.meters.State();
   std::vector<double> latencies_ms;
+  // Widened beyond min_duration_s when the meters' counter ticks need a longer window (energy_quantization).
+  const double min_window_s =
+      std::max(ctx.s.load.min_duration_s, ctx.meters.MinWindowSeconds(ctx.s.load.energy_quantization));
+  if (min_window_s > ctx.s.load.min_duration_s) {
+    m.validity_reasons.push_back(fmt::format("window widened from {:g} s to {:.3g} s so one counter tick stays within "
+                                             "{:g}% of its energy",
+                                             ctx.s.load.min_duration_s, min_window_s,
+                                             100 * ctx.s.load.energy_quantization));
+  }
   const auto t0 = Clock::now();
   ctx.meters.Begin("repetition");
   while (!Interrupted()) {
     const auto q0 = Clock::now();
     engine.Infer();
     latencies_ms.push_back(Since(q0) * 1e3);
-    if (Since(t0) >= ctx.s.load.min_duration_s &&
+    if (Since(t0) >= min_window_s &&
         static_cast<std::int64_t>(latencies_ms.size()) >= ctx.s.load.min_queries) {
       break;
     }

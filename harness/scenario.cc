@@ -347,13 +347,19 @@ Scenario ParseScenario(const std::string& text, const std::string& origin, const
   if (auto it = root.find("load"); it != root.end()) {
     const json& l = *it;
     if (v.Keys(l, "$.load",
-               {"mode", "warmup_s", "warmup_queries", "min_duration_s", "min_queries", "repetitions"})) {
+               {"mode", "warmup_s", "warmup_queries", "min_duration_s", "min_queries", "repetitions",
+                "energy_quantization"})) {
       s.load.mode = v.OneOf(l, "mode", "$.load", s.load.mode, {"single-stream", "offline"});
       s.load.warmup_s = v.NonNegative(l, "warmup_s", "$.load", s.load.warmup_s);
       s.load.warmup_queries = v.Count(l, "warmup_queries", "$.load", s.load.warmup_queries, true);
       s.load.min_duration_s = v.Positive(l, "min_duration_s", "$.load", s.load.min_duration_s);
       s.load.min_queries = v.Count(l, "min_queries", "$.load", s.load.min_queries, false);
       s.load.repetitions = v.Count(l, "repetitions", "$.load", s.load.repetitions, false);
+      s.load.energy_quantization = v.Field<double>(l, "energy_quantization", "$.load", s.load.energy_quantization,
+                                                    "a number in (0, 1]", [](const json& x) {
+                                                      return x.is_number() && x.get<double>() > 0 &&
+                                                             x.get<double>() <= 1;
+                                                    });
     }
   }
   ParseMeters(v, root, s);
@@ -445,7 +451,8 @@ nlohmann::json Scenario::PlanJson() const {
         {"warmup_queries", load.warmup_queries},
         {"min_duration_s", load.min_duration_s},
         {"min_queries", load.min_queries},
-        {"repetitions", load.repetitions}}},
+        {"repetitions", load.repetitions},
+        {"energy_quantization", load.energy_quantization}}},
       {"meters", meters_auto ? json("auto") : json(meters)},
       {"meter_options", meter_options},
       {"sample_rate_hz", sample_rate_hz},

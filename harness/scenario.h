@@ -22,6 +22,7 @@ struct LoadSettings {
   double min_duration_s = 3.0;
   std::int64_t min_queries = 10;
   std::int64_t repetitions = 3;
+  double energy_quantization = 0.01;  // a window lasts at least (counter tick / this): one tick <= 1% of its energy
 };
 
 struct IdleSettings {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <sstream>
 #include <fstream>
 #include <thread>
 
@@ -285,6 +286,51 @@ TEST(CrossCheck, FlagsDisagreementButNotAveragedPower) {
   auto bad = CrossCheck({counter, instant, average}, {energy(100), energy(113), energy(100)}, 0.10);
   EXPECT_TRUE(bad.disagree);
   EXPECT_NE(bad.notes[0].find("beyond the 10% tolerance"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace joulebench
+
+namespace joulebench {
+namespace {
+
+TEST(MeterSession, NestedWindowsAndQuantizationWindow) {
+  TempDir tmp;
+  const std::string csv = tmp / "flat.csv";
+  {
+    std::ofstream out(csv);
+    out << "time_s,channel,value\n";
+    for (int i = 0; i <= 100; ++i) out << i * 0.1 << ",board_energy," << 20.0 * i << "\n";  // 200 W, 100 ms ticks
+  }
+  Scenario s;
+  s.meters_auto = false;
+  s.meters = {"replay"};
+  for (const auto& m : Meters()) {
+    nlohmann::json o = nlohmann::json::object();
+    for (const auto& p : m.options) o[p.name] = p.default_value;
+    s.meter_options[m.name] = o;
+  }
+  s.meter_options["replay"]["file"] = csv;
+  s.meter_calibration_s = 0.5;
+  std::ostringstream log;
+  MeterSession session(s, log);
+  session.StartSampling();
+  EXPECT_NEAR(session.update_period(0), 0.1, 0.02);  // measured, not declared
+  EXPECT_NEAR(session.MinWindowSeconds(0.01), 10.0, 2.0);
+  session.Begin("outer");
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  session.Begin("inner");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const Window inner = session.End("inner");
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  const Window outer = session.End("outer");
+  const auto ei = session.Energy(inner), eo = session.Energy(outer);
+  EXPECT_NEAR(ei[0].energy.value, 200 * 0.3, 20 + 1e-9);  // within one tick
+  EXPECT_NEAR(eo[0].energy.value, 200 * 0.6, 20 + 1e-9);
+  EXPECT_GE(eo[0].energy.value, ei[0].energy.value);
+  EXPECT_NEAR(ei[0].uncertainty.value, ei[0].energy.value / 0.3 * session.update_period(0), 1.0);
+  EXPECT_THROW(session.End("never-begun"), std::logic_error);
+  session.Stop();
 }
 
 }  // namespace

@@ -116,9 +116,12 @@ int Trace(MeterSession& session, const MetersOptions& o) {
   for (const auto& r : rows) {
     out << fmt::format("{:.6f},{},{:.6f}\n", r.t_s - epoch, chans[static_cast<std::size_t>(r.channel_id)].name, r.value);
   }
-  std::cerr << fmt::format("wrote {} samples of {} channels over {:.2f} s at {:g} Hz to {}; sampler CPU {:.3f} s = "
-                           "{:.2f}% of one core\n",
-                           rows.size(), chans.size(), wall, o.rate_hz, o.trace, cpu, 100 * cpu / wall);
+  const double achieved = chans.empty() ? 0 : static_cast<double>(rows.size()) / chans.size() / wall;
+  std::cerr << fmt::format("wrote {} samples of {} channels over {:.2f} s to {}: asked for {:g} Hz, achieved {:.1f} "
+                           "reads/s{}; sampler CPU {:.3f} s = {:.2f}% of one core\n",
+                           rows.size(), chans.size(), wall, o.trace, o.rate_hz, achieved,
+                           achieved < 0.9 * o.rate_hz ? " (one read of every meter takes longer than the period)" : "",
+                           cpu, 100 * cpu / wall);
   return 0;
 }
 

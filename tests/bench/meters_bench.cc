@@ -74,6 +74,35 @@ void BM_Read_RealRapl(benchmark::State& state) {
 }
 BENCHMARK(BM_Read_RealRapl);
 
+// The cost of each NVML call joulebench makes, on the real library (which one makes Read() slow?).
+void BM_RealNvmlCall(benchmark::State& state) {
+  nvml::Api api;
+  if (std::string err = api.Load("libnvidia-ml.so.1"); !err.empty() || api.Init() != nvml::kSuccess) {
+    state.SkipWithError("no NVML here");
+    return;
+  }
+  nvml::Device dev = nullptr;
+  api.DeviceGetHandleByIndex(0, &dev);
+  unsigned long long mj = 0;
+  unsigned mw = 0;
+  nvml::FieldValue f{};
+  for (auto _ : state) {
+    switch (state.range(0)) {
+      case 0: benchmark::DoNotOptimize(api.DeviceGetTotalEnergyConsumption(dev, &mj)); break;
+      case 1:
+        f.field_id = nvml::kFieldPowerInstant;
+        benchmark::DoNotOptimize(api.DeviceGetFieldValues(dev, 1, &f));
+        break;
+      case 2: benchmark::DoNotOptimize(api.DeviceGetPowerUsage(dev, &mw)); break;
+    }
+  }
+  state.SetLabel(state.range(0) == 0 ? "TotalEnergyConsumption" : state.range(0) == 1 ? "FieldValues(POWER_INSTANT)"
+                                                                                       : "PowerUsage");
+  api.Shutdown();
+  api.Unload();
+}
+BENCHMARK(BM_RealNvmlCall)->Arg(0)->Arg(1)->Arg(2);
+
 double ProcessCpu() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
