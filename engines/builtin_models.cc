@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "engines/zoo/zoo_models.h"
+
 namespace joulebench {
 namespace {
 
@@ -64,6 +66,30 @@ const std::vector<BuiltinModel>& BuiltinModels() {
         {"output", ParamSpec::Kind::kPositiveInt, 10, "", "output features"},
         {"seed", ParamSpec::Kind::kInt, 1, "", "seed of the weight generator"}},
        &MakeMlp},
+      {"resnet50",
+       "ResNet-50 v1.5 (torchvision layout): 25.6 M parameters, 4.1 GMAC per 224x224 image; float32 input "
+       "[batch, 3, image, image]",
+       {{"image", ParamSpec::Kind::kPositiveInt, 224, "pixels", "input height and width"},
+        {"classes", ParamSpec::Kind::kPositiveInt, 1000, "", "output classes"},
+        {"seed", ParamSpec::Kind::kInt, 1, "", "seed of the weight generator"}},
+       &zoo::MakeResnet50},
+      {"mobilenetv2",
+       "MobileNetV2 (torchvision layout): 3.5 M parameters, 0.3 GMAC per 224x224 image, depthwise convolutions, ReLU6",
+       {{"image", ParamSpec::Kind::kPositiveInt, 224, "pixels", "input height and width"},
+        {"classes", ParamSpec::Kind::kPositiveInt, 1000, "", "output classes"},
+        {"seed", ParamSpec::Kind::kInt, 1, "", "seed of the weight generator"}},
+       &zoo::MakeMobilenetV2},
+      {"bert-base",
+       "BERT-base style encoder: 12 layers, hidden 768, 12 heads, int64 token ids [batch, sequence] -> last hidden "
+       "state",
+       {{"layers", ParamSpec::Kind::kPositiveInt, 12, "", "transformer layers"},
+        {"hidden", ParamSpec::Kind::kPositiveInt, 768, "", "hidden size"},
+        {"heads", ParamSpec::Kind::kPositiveInt, 12, "", "attention heads (must divide hidden)"},
+        {"intermediate", ParamSpec::Kind::kPositiveInt, 3072, "", "feed-forward size"},
+        {"sequence", ParamSpec::Kind::kPositiveInt, 128, "tokens", "sequence length"},
+        {"vocab", ParamSpec::Kind::kPositiveInt, 30522, "", "vocabulary size"},
+        {"seed", ParamSpec::Kind::kInt, 1, "", "seed of the weight generator"}},
+       &zoo::MakeBert},
   };
   return models;
 }
@@ -78,7 +104,9 @@ const BuiltinModel* FindBuiltinModel(const std::string& name) {
 Graph MakeBuiltinModel(const std::string& name, const nlohmann::json& resolved_params) {
   const BuiltinModel* m = FindBuiltinModel(name);
   if (!m) throw std::invalid_argument("MakeBuiltinModel: unknown model " + name);
-  return m->make(resolved_params);
+  Graph g = m->make(resolved_params);
+  g.source = fmt::format("builtin:{} {}", name, resolved_params.dump());
+  return g;
 }
 
 }  // namespace joulebench

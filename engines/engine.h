@@ -58,7 +58,8 @@ struct EngineInfo {
 const std::vector<EngineInfo>& Engines();
 const EngineInfo* FindEngine(const std::string& name);
 
-// Fresh random inputs for every graph input at `batch` (float: U(-1, 1); int64: U[0, 1000)).
+// Fresh random inputs for every graph input at `batch`: float U(-1, 1); int64 U[0, n) where n is the size of the
+// table the input indexes through Gather (token ids), else 1000; bool fair coin flips.
 TensorMap MakeRandomInputs(const Graph& graph, std::int64_t batch, std::uint64_t seed);
 
 }  // namespace joulebench

@@ -48,9 +48,22 @@ TensorMap MakeRandomInputs(const Graph& graph, std::int64_t batch, std::uint64_t
     if (info.type == DataType::kFloat32) {
       std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
       for (float& v : t.f32()) v = dist(rng);
-    } else {
-      std::uniform_int_distribution<std::int64_t> dist(0, 999);
+    } else if (info.type == DataType::kInt64) {
+      // Token ids and other indices: stay inside the table they index (Gather on an initializer), else [0, 1000).
+      std::int64_t bound = 1000;
+      for (const auto& node : graph.nodes) {
+        if (node.op_type != "Gather" || node.inputs.size() < 2 || node.inputs[1] != info.name) continue;
+        if (auto it = graph.initializers.find(node.inputs[0]); it != graph.initializers.end()) {
+          const auto& shape = it->second.shape();
+          const std::int64_t axis = node.IntAttr("axis", 0);
+          bound = std::min(bound, shape[static_cast<std::size_t>(axis < 0 ? axis + static_cast<std::int64_t>(shape.size()) : axis)]);
+        }
+      }
+      std::uniform_int_distribution<std::int64_t> dist(0, bound - 1);
       for (auto& v : t.i64()) v = dist(rng);
+    } else {
+      std::bernoulli_distribution dist(0.5);
+      for (auto& v : t.b8()) v = dist(rng);
     }
     inputs.emplace(info.name, std::move(t));
   }

@@ -20,6 +20,26 @@ float Node::FloatAttr(const std::string& key, float fallback) const {
   return fallback;
 }
 
+std::string Node::StringAttr(const std::string& key, const std::string& fallback) const {
+  auto it = attributes.find(key);
+  if (it == attributes.end()) return fallback;
+  if (auto* v = std::get_if<std::string>(&it->second)) return *v;
+  return fallback;
+}
+
+std::vector<std::int64_t> Node::IntsAttr(const std::string& key, std::vector<std::int64_t> fallback) const {
+  auto it = attributes.find(key);
+  if (it == attributes.end()) return fallback;
+  if (auto* v = std::get_if<std::vector<std::int64_t>>(&it->second)) return *v;
+  return fallback;
+}
+
+const Tensor* Node::TensorAttr(const std::string& key) const {
+  auto it = attributes.find(key);
+  if (it == attributes.end()) return nullptr;
+  return std::get_if<Tensor>(&it->second);
+}
+
 std::int64_t Graph::ParameterCount() const {
   std::int64_t n = 0;
   for (const auto& [name, t] : initializers) n += t.size();
@@ -27,17 +47,44 @@ std::int64_t Graph::ParameterCount() const {
 }
 
 double Graph::FlopsPerInference() const {
+  auto shape_of = [&](const std::string& name) -> Shape {
+    if (auto it = initializers.find(name); it != initializers.end()) return it->second.shape();
+    for (const auto& in : inputs) {
+      if (in.name == name) return in.shape;
+    }
+    if (auto it = value_shapes.find(name); it != value_shapes.end()) return it->second;
+    return {};
+  };
+  auto count = [](const Shape& s, std::size_t from) {
+    double n = 1;
+    for (std::size_t i = from; i < s.size(); ++i) n *= s[i] < 0 ? 1.0 : static_cast<double>(s[i]);
+    return n;
+  };
   double flops = 0;
   for (const auto& node : nodes) {
-    if (node.op_type == "Gemm" && node.inputs.size() >= 2) {
-      auto it = initializers.find(node.inputs[1]);
-      if (it == initializers.end()) continue;
-      const Shape& w = it->second.shape();  // weights [N, K] (transB=1) or [K, N]
-      flops += 2.0 * static_cast<double>(w[0]) * static_cast<double>(w[1]);
-      if (node.inputs.size() >= 3) flops += node.IntAttr("transB", 0) ? w[0] : w[1];  // bias add
+    if (node.op_type == "Conv" && node.inputs.size() >= 2) {
+      const Shape out = shape_of(node.outputs[0]), w = shape_of(node.inputs[1]);
+      if (out.size() != 4 || w.size() != 4) continue;
+      const double elements = count(out, 0), macs = count(w, 1);
+      flops += 2 * elements * macs + (node.inputs.size() > 2 ? elements : 0);
+    } else if (node.op_type == "Gemm" && node.inputs.size() >= 2) {
+      const Shape a = shape_of(node.inputs[0]), b = shape_of(node.inputs[1]);
+      if (b.size() != 2) continue;
+      const bool ta = node.IntAttr("transA", 0) != 0, tb = node.IntAttr("transB", 0) != 0;
+      const double k = static_cast<double>(tb ? b[1] : b[0]), n = static_cast<double>(tb ? b[0] : b[1]);
+      const double m = a.size() == 2 ? count({ta ? a[1] : a[0]}, 0) : 1;
+      flops += 2 * m * n * k + (node.inputs.size() > 2 ? m * n : 0);
+    } else if (node.op_type == "MatMul" && node.inputs.size() >= 2) {
+      const Shape a = shape_of(node.inputs[0]), out = shape_of(node.outputs[0]);
+      if (a.empty() || out.empty()) continue;
+      flops += 2 * count(out, 0) * static_cast<double>(a.back());
     }
   }
-  return flops;
+  // Shapes with a fixed batch count every sample of it; dynamic ones (-1) were counted as one.
+  const double batch = !inputs.empty() && !inputs[0].shape.empty() && inputs[0].shape[0] > 0
+                           ? static_cast<double>(inputs[0].shape[0])
+                           : 1.0;
+  return flops / batch;
 }
 
 namespace {
@@ -61,7 +108,16 @@ std::string Graph::Hash() const {
     for (const auto& o : node.outputs) f.Add(o);
     for (const auto& [k, v] : node.attributes) {
       f.Add(k);
-      std::visit([&](const auto& x) { f.Add(fmt::format("{}", x)); }, v);
+      std::visit(
+          [&](const auto& x) {
+            if constexpr (std::is_same_v<std::decay_t<decltype(x)>, Tensor>) {
+              f.Add(ShapeToString(x.shape()));
+              f.Add(x.raw(), x.bytes());
+            } else {
+              f.Add(fmt::format("{}", x));
+            }
+          },
+          v);
     }
   }
   for (const auto& [name, t] : initializers) {

@@ -18,7 +18,8 @@ struct TensorInfo {
   Shape shape;  // -1 for a dynamic (batch) dimension
 };
 
-using Attribute = std::variant<std::int64_t, float, std::string, std::vector<std::int64_t>, std::vector<float>>;
+using Attribute =
+    std::variant<std::int64_t, float, std::string, std::vector<std::int64_t>, std::vector<float>, Tensor>;
 
 struct Node {
   std::string op_type;  // ONNX operator name, e.g. "Gemm"
@@ -27,8 +28,12 @@ struct Node {
   std::vector<std::string> outputs;
   std::map<std::string, Attribute> attributes;
 
+  bool Has(const std::string& key) const { return attributes.count(key) != 0; }
   std::int64_t IntAttr(const std::string& key, std::int64_t fallback) const;
   float FloatAttr(const std::string& key, float fallback) const;
+  std::string StringAttr(const std::string& key, const std::string& fallback) const;
+  std::vector<std::int64_t> IntsAttr(const std::string& key, std::vector<std::int64_t> fallback = {}) const;
+  const Tensor* TensorAttr(const std::string& key) const;
 };
 
 struct Graph {
@@ -39,9 +44,10 @@ struct Graph {
   std::vector<TensorInfo> outputs;
   TensorMap initializers;
   std::vector<Node> nodes;  // topologically ordered
+  std::map<std::string, Shape> value_shapes;  // from ONNX shape inference (-1 = batch); may be incomplete
 
   std::int64_t ParameterCount() const;
-  // FLOPs of one inference at `batch` (multiply-add = 2 FLOPs), for the ops the IR knows.
+  // FLOPs of one inference (multiply-add = 2 FLOPs) of Conv, Gemm and MatMul, from the inferred shapes.
   double FlopsPerInference() const;
   // Stable content hash (hex) of structure and weights, stored with runs and used for plan caches.
   std::string Hash() const;

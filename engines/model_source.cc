@@ -1,19 +1,18 @@
-// Model loading: built-in generators now; ONNX files once the importer lands (issue 3).
+// Model loading: built-in generators and ONNX files, both into the checked, shape-inferred graph IR.
 #include "engines/model_source.h"
 
 #include <fmt/format.h>
 
 #include "engines/builtin_models.h"
+#include "engines/onnx/onnx_model.h"
 #include "harness/common/errors.h"
 
 namespace joulebench {
 
 Graph LoadModel(const std::string& builtin, const nlohmann::json& params, const std::string& file) {
-  if (!builtin.empty()) return MakeBuiltinModel(builtin, params);
-  throw InputError(fmt::format(
-      "{}: this build cannot read ONNX files yet (the importer is tracked in issue 3); use a built-in model, "
-      "e.g. \"model\": {{\"builtin\": \"mlp\"}}",
-      file));
+  // Built-in models go through ONNX too, so every model is checked and shape-inferred the same way.
+  if (!builtin.empty()) return WithInferredShapes(MakeBuiltinModel(builtin, params));
+  return LoadOnnx(file);
 }
 
 }  // namespace joulebench

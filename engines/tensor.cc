@@ -12,11 +12,19 @@ const char* DataTypeName(DataType type) {
   switch (type) {
     case DataType::kFloat32: return "float32";
     case DataType::kInt64: return "int64";
+    case DataType::kBool: return "bool";
   }
   return "?";
 }
 
-std::size_t DataTypeSize(DataType type) { return type == DataType::kFloat32 ? 4 : 8; }
+std::size_t DataTypeSize(DataType type) {
+  switch (type) {
+    case DataType::kFloat32: return 4;
+    case DataType::kInt64: return 8;
+    case DataType::kBool: return 1;
+  }
+  return 0;
+}
 
 std::int64_t ElementCount(const Shape& shape) {
   std::int64_t n = 1;
@@ -54,6 +62,41 @@ std::span<std::int64_t> Tensor::i64() {
 std::span<const std::int64_t> Tensor::i64() const {
   Expect(DataType::kInt64);
   return {reinterpret_cast<const std::int64_t*>(data_.data()), static_cast<std::size_t>(size())};
+}
+std::span<std::uint8_t> Tensor::b8() {
+  Expect(DataType::kBool);
+  return {reinterpret_cast<std::uint8_t*>(data_.data()), static_cast<std::size_t>(size())};
+}
+std::span<const std::uint8_t> Tensor::b8() const {
+  Expect(DataType::kBool);
+  return {reinterpret_cast<const std::uint8_t*>(data_.data()), static_cast<std::size_t>(size())};
+}
+
+double Tensor::AsDouble(std::int64_t i) const {
+  switch (type_) {
+    case DataType::kFloat32: return f32()[i];
+    case DataType::kInt64: return static_cast<double>(i64()[i]);
+    case DataType::kBool: return b8()[i];
+  }
+  return 0;
+}
+
+std::int64_t Tensor::AsInt(std::int64_t i) const {
+  switch (type_) {
+    case DataType::kFloat32: return static_cast<std::int64_t>(f32()[i]);
+    case DataType::kInt64: return i64()[i];
+    case DataType::kBool: return b8()[i];
+  }
+  return 0;
+}
+
+Tensor Tensor::Reshaped(Shape shape) const {
+  if (ElementCount(shape) != size()) {
+    throw std::invalid_argument("Tensor::Reshaped: " + ShapeToString(shape_) + " to " + ShapeToString(shape));
+  }
+  Tensor t = *this;
+  t.shape_ = std::move(shape);
+  return t;
 }
 
 }  // namespace joulebench

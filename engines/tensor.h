@@ -11,7 +11,7 @@
 
 namespace joulebench {
 
-enum class DataType { kFloat32, kInt64 };
+enum class DataType { kFloat32, kInt64, kBool };
 
 const char* DataTypeName(DataType type);
 std::size_t DataTypeSize(DataType type);
@@ -34,6 +34,12 @@ class Tensor {
   std::span<const float> f32() const;
   std::span<std::int64_t> i64();
   std::span<const std::int64_t> i64() const;
+  std::span<std::uint8_t> b8();  // bool, one byte per element (0 or 1)
+  std::span<const std::uint8_t> b8() const;
+  // Element i converted to double / int64, whatever the type (for shape tensors and casts).
+  double AsDouble(std::int64_t i) const;
+  std::int64_t AsInt(std::int64_t i) const;
+  Tensor Reshaped(Shape shape) const;  // same data, new shape of equal element count
   std::byte* raw() { return data_.data(); }
   const std::byte* raw() const { return data_.data(); }
 

@@ -219,6 +219,17 @@ RunOutcome RunScenario(const Scenario& s, Store& store, const RunnerOptions& opt
                                         name, u.op_type, u.node_name, graph.opset, graph.source, u.reason));
     }
   }
+  for (const auto& in : graph.inputs) {
+    if (in.shape.empty() || in.shape[0] < 0) continue;
+    for (auto b : s.batch_sizes) {
+      if (b != in.shape[0]) {
+        unsupported.push_back(fmt::format("{}: input '{}' has a fixed batch of {} but the scenario asks for batch {}; "
+                                          "list only {} in batch_sizes, or use a model with a dynamic batch "
+                                          "(joulebench models make NAME --batch dynamic)",
+                                          graph.source, in.name, in.shape[0], b, in.shape[0]));
+      }
+    }
+  }
   if (!unsupported.empty()) throw InputError(fmt::format("{}", fmt::join(unsupported, "\n")));
   MeterSession meters(s, log);
 

@@ -405,6 +405,21 @@ Scenario ParseScenario(const std::string& text, const std::string& origin, const
   return s;
 }
 
+nlohmann::json ResolveModelParams(const std::string& model, const nlohmann::json& given, const std::string& origin) {
+  Validator v(origin);
+  const BuiltinModel* m = FindBuiltinModel(model);
+  if (!m) {
+    const auto names = Names(BuiltinModels(), [](const BuiltinModel& b) { return b.name; });
+    const std::string near = ClosestMatch(model, names);
+    v.Problem("model", fmt::format("expected one of {}, got \"{}\"{}", Quoted(names), model,
+                                   near.empty() ? "" : fmt::format("; did you mean \"{}\"?", near)));
+    throw ScenarioError(origin, v.problems());
+  }
+  json resolved = v.Params(given, "params", m->params);
+  if (!v.problems().empty()) throw ScenarioError(origin, v.problems());
+  return resolved;
+}
+
 Scenario LoadScenarioFile(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {

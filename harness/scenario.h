@@ -96,6 +96,9 @@ Scenario LoadScenarioFile(const std::string& path);
 // The scenario compiled into the binary (scenarios/quickstart.json), run by `joulebench run` without arguments.
 Scenario EmbeddedQuickstart();
 
+// A built-in model's parameters with every default filled in; throws ScenarioError for unknown names/values.
+nlohmann::json ResolveModelParams(const std::string& model, const nlohmann::json& given, const std::string& origin);
+
 // Edit distance, for did-you-mean suggestions.
 std::size_t EditDistance(const std::string& a, const std::string& b);
 // The closest of `candidates` to `word` if close enough to be a likely typo, else "".

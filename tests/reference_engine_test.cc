@@ -58,11 +58,11 @@ TEST(ReferenceEngine, Relu) {
 }
 
 TEST(ReferenceEngine, ReportsUnsupportedOpsBeforeRunning) {
-  Graph g = OneNode({"Conv", "conv1", {"x"}, {"y"}, {}}, {{"x", DataType::kFloat32, {4}}}, {});
+  Graph g = OneNode({"NonMaxSuppression", "nms1", {"x"}, {"y"}, {}}, {{"x", DataType::kFloat32, {4}}}, {});
   auto missing = ReferenceEngine().Supports(g);
   ASSERT_EQ(missing.size(), 1u);
-  EXPECT_EQ(missing[0].op_type, "Conv");
-  EXPECT_EQ(missing[0].node_name, "conv1");
+  EXPECT_EQ(missing[0].op_type, "NonMaxSuppression");
+  EXPECT_EQ(missing[0].node_name, "nms1");
   EXPECT_THROW(ReferenceEngine().Prepare(g, Precision::kFp16, 1), InputError);
 }
 

@@ -23,6 +23,13 @@ void ReferenceEngine::Prepare(const Graph& graph, Precision precision, std::int6
     throw InputError(fmt::format("reference engine: precision {} is not available (only fp32)",
                                  PrecisionName(precision)));
   }
+  for (const auto& in : graph.inputs) {
+    if (!in.shape.empty() && in.shape[0] > 0 && in.shape[0] != batch) {
+      throw InputError(fmt::format("{}: input '{}' has a fixed batch of {} ({}), so batch {} cannot run; use batch {} "
+                                   "or a model with a dynamic batch (joulebench models make ... --batch dynamic)",
+                                   graph.source, in.name, in.shape[0], ShapeToString(in.shape), batch, in.shape[0]));
+    }
+  }
   graph_ = graph;
   batch_ = batch;
   staged_.clear();
@@ -49,7 +56,7 @@ void ReferenceEngine::Enqueue() {
                                      name));
       }
     }
-    auto outs = FindReferenceOp(node.op_type)(node, in);
+    auto outs = FindReferenceOp(node.op_type)(node, in, graph_.opset);
     for (std::size_t i = 0; i < node.outputs.size() && i < outs.size(); ++i) {
       values_.insert_or_assign(node.outputs[i], std::move(outs[i]));
     }

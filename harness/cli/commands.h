@@ -21,6 +21,8 @@ std::vector<Command> AddRunCommand(CLI::App& parent);
 std::vector<Command> AddDbCommands(CLI::App& parent);
 std::vector<Command> AddDevicesCommand(CLI::App& parent);
 std::vector<Command> AddMetersCommand(CLI::App& parent);
+std::vector<Command> AddModelsCommands(CLI::App& parent);
+std::vector<Command> AddInferCommands(CLI::App& parent);
 std::vector<Command> AddVersionCommand(CLI::App& parent);
 
 }  // namespace joulebench

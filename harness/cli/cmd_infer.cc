@@ -1,0 +1,166 @@
+// `joulebench infer` (one inference, outputs written as ONNX TensorProto files) and `joulebench check` (an engine
+// against the reference engine, or against expected outputs, on fresh random inputs: NMSE, max abs, cosine).
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "engines/compare.h"
+#include "engines/engine.h"
+#include "engines/onnx/onnx_model.h"
+#include "harness/cli/commands.h"
+#include "harness/common/errors.h"
+#include "harness/model_arg.h"
+
+namespace joulebench {
+namespace {
+namespace fs = std::filesystem;
+
+struct InferOptions {
+  std::string model, engine = "reference", output, data;
+  std::vector<std::string> inputs, params;
+  std::int64_t batch = 0;
+  std::uint64_t seed = 0;
+  bool seed_given = false;
+  double tolerance = 1e-6;
+};
+
+std::int64_t ChooseBatch(const Graph& g, std::int64_t requested) {
+  const std::int64_t fixed = !g.inputs.empty() && !g.inputs[0].shape.empty() ? g.inputs[0].shape[0] : -1;
+  if (requested > 0) return requested;  // a conflict with a fixed batch is reported by the engine's Prepare
+  return fixed > 0 ? fixed : 1;
+}
+
+Tensor ReadInput(const TensorInfo& info, const std::string& file, std::int64_t batch) {
+  if (file.ends_with(".pb")) return LoadTensorProto(file);
+  Tensor t(info.type, ResolveBatch(info.shape, batch));
+  std::ifstream in(file, std::ios::binary | std::ios::ate);
+  if (!in) throw InputError(fmt::format("--input {}: cannot read the file", file));
+  const auto size = static_cast<std::size_t>(in.tellg());
+  if (size != t.bytes()) {
+    throw InputError(fmt::format("--input {}: raw file has {} bytes; input '{}' {} {} needs {} (give a .pb TensorProto "
+                                 "to carry its own shape)",
+                                 file, size, info.name, DataTypeName(info.type), ShapeToString(t.shape()), t.bytes()));
+  }
+  in.seekg(0);
+  in.read(reinterpret_cast<char*>(t.raw()), static_cast<std::streamsize>(t.bytes()));
+  return t;
+}
+
+// Random inputs (printing the seed), then the --input NAME=FILE overrides.
+TensorMap BuildInputs(const Graph& g, const InferOptions& o, std::int64_t batch) {
+  const std::uint64_t seed = o.seed_given ? o.seed : std::random_device{}();
+  std::cerr << fmt::format("inputs: random with seed {} (repeat with --seed {})\n", seed, seed);
+  TensorMap inputs = MakeRandomInputs(g, batch, seed);
+  for (const auto& spec : o.inputs) {
+    const auto eq = spec.find('=');
+    const std::string name = eq == std::string::npos ? "" : spec.substr(0, eq);
+    auto it = std::find_if(g.inputs.begin(), g.inputs.end(), [&](const TensorInfo& t) { return t.name == name; });
+    if (it == g.inputs.end()) {
+      std::string names;
+      for (const auto& t : g.inputs) names += (names.empty() ? "" : ", ") + t.name;
+      throw InputError(fmt::format("--input {}: expected NAME=FILE with NAME one of the model's inputs ({})", spec,
+                                   names));
+    }
+    inputs[name] = ReadInput(*it, spec.substr(eq + 1), batch);
+  }
+  return inputs;
+}
+
+TensorMap RunEngine(const std::string& engine_name, const Graph& g, const TensorMap& inputs, std::int64_t batch) {
+  const EngineInfo* info = FindEngine(engine_name);
+  if (!info) throw InputError(fmt::format("--engine {}: no such engine", engine_name));
+  auto engine = info->create();
+  std::string unsupported;
+  for (const auto& u : engine->Supports(g)) {
+    unsupported += fmt::format("\n  op {} (node '{}', opset {}): {}", u.op_type, u.node_name, g.opset, u.reason);
+  }
+  if (!unsupported.empty()) {
+    throw InputError(fmt::format("engine {} cannot run {}:{}", engine_name, g.source, unsupported));
+  }
+  engine->Prepare(g, Precision::kFp32, batch);
+  engine->Stage(inputs);
+  engine->Infer();
+  return engine->Outputs();
+}
+
+void AddModelOptions(CLI::App* cmd, InferOptions& o) {
+  cmd->add_option("model", o.model, "ONNX file, or a zoo model name (joulebench models list)")->required();
+  cmd->add_option("--engine", o.engine, "Engine to run")->capture_default_str();
+  cmd->add_option("--batch", o.batch, "Batch size (default: the model's fixed batch, else 1)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--input", o.inputs, "NAME=FILE: an input from a .pb TensorProto or raw little-endian data");
+  cmd->add_option("--param", o.params, "Zoo model parameter KEY=VALUE (repeatable)");
+  cmd->add_option("--seed", o.seed, "Seed of the random inputs (printed when not given)")
+      ->each([&o](const std::string&) { o.seed_given = true; });
+}
+
+}  // namespace
+
+std::vector<Command> AddInferCommands(CLI::App& parent) {
+  auto io = std::make_shared<InferOptions>();
+  auto co = std::make_shared<InferOptions>();
+  CLI::App* infer = parent.add_subcommand("infer", "Run one inference and write each output as a TensorProto .pb");
+  AddModelOptions(infer, *io);
+  infer->add_option("--output", io->output, "Folder for output_0.pb, output_1.pb, ...")->required();
+  CLI::App* check = parent.add_subcommand(
+      "check", "Compare an engine with the reference engine (or expected outputs) on fresh random inputs");
+  AddModelOptions(check, *co);
+  check->add_option("--data", co->data, "A test_data_set folder (input_N.pb, output_N.pb) to compare against");
+  check->add_option("--tolerance", co->tolerance, "Largest NMSE that passes")->capture_default_str();
+  return {{infer,
+           [io] {
+             const Graph g = ResolveModelArg(io->model, io->params);
+             const std::int64_t batch = ChooseBatch(g, io->batch);
+             const TensorMap outputs = RunEngine(io->engine, g, BuildInputs(g, *io, batch), batch);
+             std::error_code ec;
+             fs::create_directories(io->output, ec);
+             for (std::size_t i = 0; i < g.outputs.size(); ++i) {
+               const std::string path = (fs::path(io->output) / fmt::format("output_{}.pb", i)).string();
+               const Tensor& t = outputs.at(g.outputs[i].name);
+               SaveTensorProto(t, g.outputs[i].name, path);
+               std::cout << fmt::format("{}: {} {} {}\n", path, g.outputs[i].name, DataTypeName(t.type()),
+                                        ShapeToString(t.shape()));
+             }
+             return 0;
+           }},
+          {check, [co] {
+             const Graph g = ResolveModelArg(co->model, co->params);
+             std::int64_t batch = ChooseBatch(g, co->batch);
+             TensorMap inputs, expected;
+             std::string against = "reference";
+             if (!co->data.empty()) {
+               for (std::size_t i = 0; i < g.inputs.size(); ++i) {
+                 inputs[g.inputs[i].name] = LoadTensorProto((fs::path(co->data) / fmt::format("input_{}.pb", i)).string());
+               }
+               for (std::size_t i = 0; i < g.outputs.size(); ++i) {
+                 expected[g.outputs[i].name] =
+                     LoadTensorProto((fs::path(co->data) / fmt::format("output_{}.pb", i)).string());
+               }
+               if (!g.inputs.empty() && !inputs.begin()->second.shape().empty()) {
+                 batch = inputs.at(g.inputs[0].name).shape()[0];
+               }
+               against = co->data;
+             } else {
+               inputs = BuildInputs(g, *co, batch);
+               expected = RunEngine("reference", g, inputs, batch);
+             }
+             const TensorMap got = RunEngine(co->engine, g, inputs, batch);
+             bool ok = true;
+             std::cout << fmt::format("{} vs {} on {} (batch {}), NMSE tolerance {:g}\n", co->engine, against, g.source,
+                                      batch, co->tolerance);
+             for (const auto& out : g.outputs) {
+               const TensorDiff d = CompareTensors(got.at(out.name), expected.at(out.name));
+               ok &= d.Within(co->tolerance);
+               std::cout << fmt::format("  {:<24} NMSE {:.3e}  max abs {:.3e}  cosine {:.9f}{}{}  {}\n", out.name,
+                                        d.nmse, d.max_abs, d.cosine, d.has_nan ? "  NaN/Inf!" : "",
+                                        d.shape_error.empty() ? "" : "  " + d.shape_error,
+                                        d.Within(co->tolerance) ? "ok" : "FAIL");
+             }
+             return ok ? 0 : static_cast<int>(ExitCode::kFailedCells);
+           }}};
+}
+
+}  // namespace joulebench
