@@ -26,7 +26,7 @@ Graph OneNode(Node node, std::vector<TensorInfo> inputs, TensorMap initializers)
 
 std::vector<float> RunGraph(const Graph& g, TensorMap inputs) {
   ReferenceEngine e;
-  e.Prepare(g, Precision::kFp32, 1);
+  e.Prepare(g, Precision::kFp32, g.inputs[0].shape[0]);
   e.Stage(inputs);
   e.Infer();
   auto out = e.Outputs().at(g.outputs[0].name);
@@ -47,7 +47,7 @@ TEST(ReferenceEngine, GemmRejectsMismatchedShapes) {
   Node n{"Gemm", "bad", {"a", "b"}, {"y"}, {}};
   Graph g = OneNode(n, {{"a", DataType::kFloat32, {2, 3}}}, {{"b", Make({2, 2}, {1, 2, 3, 4})}});
   ReferenceEngine e;
-  e.Prepare(g, Precision::kFp32, 1);
+  e.Prepare(g, Precision::kFp32, 2);
   e.Stage({{"a", Make({2, 3}, {1, 2, 3, 4, 5, 6})}});
   EXPECT_THROW(e.Infer(), InputError);
 }
