@@ -47,11 +47,18 @@ class Engine {
   virtual nlohmann::json Describe() const = 0;
 };
 
+// Where an engine runs (OpenCL engines; the reference engine ignores it): the scenario's "device" block.
+struct EngineConfig {
+  std::string device_type = "any";  // any | gpu | cpu
+  std::string device_platform;      // substring of the OpenCL platform name
+  std::int64_t device_index = 0;
+};
+
 struct EngineInfo {
   std::string name;
   std::string description;
   std::vector<Precision> precisions;
-  std::unique_ptr<Engine> (*create)();
+  std::unique_ptr<Engine> (*create)(const EngineConfig& config);
 };
 
 // The registration table: the one place optional engines are switched in.

@@ -2,6 +2,7 @@
 #include <random>
 
 #include "engines/engine.h"
+#include "engines/opencl/baseline_engine.h"
 #include "engines/reference/reference_engine.h"
 
 namespace joulebench {
@@ -28,7 +29,12 @@ bool ParsePrecision(const std::string& name, Precision* out) {
 const std::vector<EngineInfo>& Engines() {
   static const std::vector<EngineInfo> engines = {
       {"reference", "plain C++ on the CPU, one thread, fp32: the numerical oracle", {Precision::kFp32},
-       [] { return std::unique_ptr<Engine>(new ReferenceEngine()); }},
+       [](const EngineConfig&) { return std::unique_ptr<Engine>(new ReferenceEngine()); }},
+      {"opencl-baseline",
+       "OpenCL, framework eager mode: one library kernel per ONNX node (CLBlast GEMM, im2col, separate bias/"
+       "BatchNorm/activation kernels), fp32, no fusion, a buffer per node output",
+       {Precision::kFp32},
+       [](const EngineConfig& c) { return std::unique_ptr<Engine>(new OpenClBaselineEngine(c)); }},
   };
   return engines;
 }

@@ -161,7 +161,7 @@ std::string RunCell(const CellContext& ctx, CellRecord& rec, const Cell& cell) {
   rec.status = "running";
   ctx.store.UpdateCell(rec);
   try {
-    auto engine = FindEngine(cell.engine)->create();
+    auto engine = FindEngine(cell.engine)->create(EngineConfig{ctx.s.device.type, ctx.s.device.platform, ctx.s.device.index});
     const auto p0 = Clock::now();
     engine->Prepare(ctx.graph, cell.precision, cell.batch);
     rec.prepare_s = Since(p0);
@@ -214,7 +214,7 @@ RunOutcome RunScenario(const Scenario& s, Store& store, const RunnerOptions& opt
   const Graph graph = LoadModel(s.model.builtin, s.model.params, s.model.file);
   std::vector<std::string> unsupported;
   for (const auto& name : s.engines) {
-    for (const auto& u : FindEngine(name)->create()->Supports(graph)) {
+    for (const auto& u : FindEngine(name)->create(EngineConfig{})->Supports(graph)) {
       unsupported.push_back(fmt::format("engine \"{}\" cannot run op {} (node \"{}\", opset {}) of model {}: {}",
                                         name, u.op_type, u.node_name, graph.opset, graph.source, u.reason));
     }

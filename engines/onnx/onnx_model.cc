@@ -292,8 +292,8 @@ Graph LoadOnnx(const std::string& path) {
   return ModelToGraph(model, path);
 }
 
-Graph WithInferredShapes(const Graph& graph) {
-  onnx::ModelProto model = GraphToModel(graph, true, 0);
+Graph WithInferredShapes(const Graph& graph, std::int64_t batch) {
+  onnx::ModelProto model = GraphToModel(graph, batch <= 0, batch);
   Graph g = ModelToGraph(model, graph.source);
   g.source = graph.source;
   return g;

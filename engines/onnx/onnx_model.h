@@ -15,8 +15,9 @@ constexpr int kMaxOpset = 17;  // the newest opset libonnx 1.12 knows
 // truncated protobuf, checker failure, opset out of range, unsupported input types, missing external data).
 Graph LoadOnnx(const std::string& path);
 
-// The same graph after a trip through ONNX: checked, with shapes inferred (value_shapes filled).
-Graph WithInferredShapes(const Graph& graph);
+// The same graph after a trip through ONNX: checked, with shapes inferred (value_shapes filled). With `batch` > 0,
+// dynamic batch dimensions become `batch` first, so every inferred shape is concrete.
+Graph WithInferredShapes(const Graph& graph, std::int64_t batch = 0);
 
 // Writes `graph` as an ONNX model (opset 17). With `dynamic_batch`, dimension 0 of every input and output is the
 // symbolic "batch"; else `batch`. The written model passes the ONNX checker (verified before returning).

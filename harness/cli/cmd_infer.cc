@@ -72,7 +72,7 @@ TensorMap BuildInputs(const Graph& g, const InferOptions& o, std::int64_t batch)
 TensorMap RunEngine(const std::string& engine_name, const Graph& g, const TensorMap& inputs, std::int64_t batch) {
   const EngineInfo* info = FindEngine(engine_name);
   if (!info) throw InputError(fmt::format("--engine {}: no such engine", engine_name));
-  auto engine = info->create();
+  auto engine = info->create(EngineConfig{});
   std::string unsupported;
   for (const auto& u : engine->Supports(g)) {
     unsupported += fmt::format("\n  op {} (node '{}', opset {}): {}", u.op_type, u.node_name, g.opset, u.reason);

@@ -1,0 +1,52 @@
+// The baseline engine's plan builder: device tensors (uploading host values on demand), output allocation from
+// the inferred shapes, kernel launches with arguments bound once at Prepare, and the per-op lowering entry point.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engines/opencl/baseline_engine.h"
+
+namespace joulebench {
+
+struct KernelArg {
+  enum Kind { kMem, kLong, kInt, kFloat, kLocal } kind;
+  cl_mem mem = nullptr;
+  std::int64_t l = 0;
+  std::int32_t i = 0;
+  float f = 0;
+  std::size_t local = 0;
+};
+inline KernelArg M(cl_mem m) { return {KernelArg::kMem, m}; }
+inline KernelArg L(std::int64_t v) { return {KernelArg::kLong, nullptr, v}; }
+inline KernelArg I(std::int32_t v) { return {KernelArg::kInt, nullptr, 0, v}; }
+inline KernelArg F(float v) { return {KernelArg::kFloat, nullptr, 0, 0, v}; }
+inline KernelArg Local(std::size_t bytes) { return {KernelArg::kLocal, nullptr, 0, 0, 0, bytes}; }
+
+struct OpenClBaselineEngine::Builder {
+  OpenClBaselineEngine& e;
+  int opset;
+
+  const Tensor* Host(const std::string& name) const;
+  Shape ShapeOf(const std::string& name) const;
+  // The device tensor of `name`, uploading a host value the first time a kernel needs it.
+  DevTensor& Dev(const std::string& name);
+  DevTensor& Input(const Node& n, std::size_t i);
+  // Allocates output i of `n` with its inferred shape (one buffer per node output).
+  DevTensor& Output(const Node& n, std::size_t i, DataType type);
+  DevTensor& View(const Node& n, const DevTensor& source);  // same buffer, inferred shape
+  DevTensor& Scratch(const std::string& name, std::int64_t floats);  // a float work buffer (im2col)
+  cl_command_queue* Queue();
+  cl_mem Meta(const std::vector<std::int64_t>& values);
+  void Kernel(const Node& n, const char* kernel, const std::vector<KernelArg>& args, std::size_t global,
+              std::size_t local = 0);
+  void Custom(const Node& n, const char* kind, std::function<void()> run);
+};
+
+// Lowers one node into launches (or host work). Throws InputError for what the engine cannot do.
+void LowerBaselineNode(OpenClBaselineEngine::Builder& b, const Node& n);
+// Ops the baseline engine lowers to the device, and ops it only evaluates on the host (shape subgraphs).
+const std::vector<std::string>& BaselineDeviceOps();
+const std::vector<std::string>& BaselineHostOps();
+
+}  // namespace joulebench

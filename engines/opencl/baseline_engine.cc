@@ -1,0 +1,280 @@
+// opencl-baseline implementation: Prepare (shapes at the batch, host folding of shape subgraphs, lowering, one
+// warm-up run so CLBlast compiles its kernels inside Prepare), Stage/Enqueue/Wait/Outputs, Describe.
+#include "engines/opencl/baseline_engine.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "engines/onnx/onnx_model.h"
+#include "engines/opencl/baseline_builder.h"
+#include "engines/opencl/baseline_kernels.h"
+#include "engines/reference/reference_ops.h"
+#include "harness/common/errors.h"
+
+namespace joulebench {
+namespace {
+
+bool Contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+// Host folding: shape subgraphs (int64/bool values, Shape, Constant) and views of host values are computed on
+// the host at Prepare; float arithmetic is never folded in the baseline (that is an optimization).
+bool FoldOnHost(const Node& n, const std::map<std::string, Tensor>& host) {
+  if (n.op_type == "Constant" || n.op_type == "Shape") return true;
+  static const std::vector<std::string> views = {"Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Dropout"};
+  bool all_host = true, all_int = true;
+  for (const auto& in : n.inputs) {
+    if (in.empty()) continue;
+    auto it = host.find(in);
+    if (it == host.end()) {
+      all_host = false;
+      break;
+    }
+    all_int &= it->second.type() != DataType::kFloat32 || it->second.size() <= 1;
+  }
+  if (!all_host) return false;
+  return all_int || Contains(views, n.op_type) || n.op_type == "ConstantOfShape";
+}
+
+}  // namespace
+
+const std::vector<std::string>& BaselineHostOps() {
+  static const std::vector<std::string> ops = {"Shape", "Constant", "ConstantOfShape", "Equal"};
+  return ops;
+}
+
+OpenClBaselineEngine::~OpenClBaselineEngine() {
+  for (cl_kernel k : kernels_) clReleaseKernel(k);
+}
+
+std::vector<UnsupportedOp> OpenClBaselineEngine::Supports(const Graph& graph) const {
+  std::vector<UnsupportedOp> out;
+  for (const auto& n : graph.nodes) {
+    if (!Contains(BaselineDeviceOps(), n.op_type) && !Contains(BaselineHostOps(), n.op_type)) {
+      out.push_back({n.op_type, n.name, "opencl-baseline has no kernel for this operator"});
+    }
+  }
+  return out;
+}
+
+void OpenClBaselineEngine::Prepare(const Graph& graph, Precision precision, std::int64_t batch) {
+  const auto t0 = std::chrono::steady_clock::now();
+  if (precision != Precision::kFp32) {
+    throw InputError(fmt::format("opencl-baseline: precision {} is not available (the baseline is fp32)",
+                                 PrecisionName(precision)));
+  }
+  for (const auto& in : graph.inputs) {
+    if (!in.shape.empty() && in.shape[0] > 0 && in.shape[0] != batch) {
+      throw InputError(fmt::format("{}: input '{}' has a fixed batch of {}, so batch {} cannot run", graph.source,
+                                   in.name, in.shape[0], batch));
+    }
+  }
+  for (cl_kernel k : kernels_) clReleaseKernel(k);
+  kernels_.clear();
+  launches_.clear();
+  launches_by_kind_.clear();
+  device_tensors_.clear();
+  meta_.clear();
+  device_bytes_ = 0;
+  batch_ = batch;
+  // Concrete shapes for this batch from ONNX shape inference.
+  graph_ = WithInferredShapes(graph, batch);
+  if (!device_) device_ = std::make_unique<cl::Device>(cl::DeviceChoice{config_.device_type, config_.device_platform,
+                                                                        config_.device_index});
+  if (!program_) program_ = std::make_unique<cl::Program>(*device_, BaselineKernelSource(), "-cl-std=CL1.2");
+  host_.clear();
+  for (const auto& [name, t] : graph_.initializers) host_.emplace(name, t);
+  Builder b{*this, graph_.opset};
+  for (const auto& in : graph_.inputs) {
+    device_tensors_[in.name] = DevTensor{in.type, ResolveBatch(in.shape, batch), nullptr};
+    auto& t = device_tensors_[in.name];
+    t.buffer = std::make_shared<cl::Buffer>(*device_, static_cast<std::size_t>(ElementCount(t.shape)) * DataTypeSize(t.type));
+    device_bytes_ += t.buffer->bytes();
+  }
+  for (const auto& n : graph_.nodes) {
+    if (FoldOnHost(n, host_)) {
+      std::vector<const Tensor*> ins;
+      Tensor shape_value;
+      if (n.op_type == "Shape") {  // needs only the input's shape
+        const Shape s = b.ShapeOf(n.inputs[0]);
+        shape_value = Tensor(DataType::kFloat32, s);  // a stand-in with the right shape; data unused by Shape
+        ins.push_back(&shape_value);
+      } else {
+        for (const auto& in : n.inputs) ins.push_back(in.empty() ? nullptr : &host_.at(in));
+      }
+      auto outs = FindReferenceOp(n.op_type)(n, ins, graph_.opset);
+      for (std::size_t i = 0; i < n.outputs.size() && i < outs.size(); ++i) host_[n.outputs[i]] = std::move(outs[i]);
+      continue;
+    }
+    if (Contains(BaselineHostOps(), n.op_type)) {
+      throw InputError(fmt::format("opencl-baseline: {} node '{}' runs on the host only, but its inputs are computed "
+                                   "on the device",
+                                   n.op_type, n.name));
+    }
+    LowerBaselineNode(b, n);
+  }
+  // Warm-up inside Prepare: CLBlast compiles its kernels on first use; that belongs to build time.
+  Enqueue();
+  Wait();
+  prepare_s_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+void OpenClBaselineEngine::Stage(const TensorMap& inputs) {
+  for (const auto& in : graph_.inputs) {
+    auto it = inputs.find(in.name);
+    if (it == inputs.end()) throw InputError(fmt::format("opencl-baseline: input '{}' was not given", in.name));
+    auto& dev = device_tensors_.at(in.name);
+    if (it->second.shape() != dev.shape || it->second.type() != dev.type) {
+      throw InputError(fmt::format("opencl-baseline: input '{}' is {} {}, the prepared model expects {} {}", in.name,
+                                   DataTypeName(it->second.type()), ShapeToString(it->second.shape()),
+                                   DataTypeName(dev.type), ShapeToString(dev.shape)));
+    }
+    dev.buffer->Write(*device_, it->second.raw(), it->second.bytes());
+  }
+}
+
+void OpenClBaselineEngine::Enqueue() {
+  for (auto& l : launches_) l.run();
+}
+
+void OpenClBaselineEngine::Wait() { cl::Check(clFinish(device_->queue()), "clFinish"); }
+
+TensorMap OpenClBaselineEngine::Outputs() {
+  TensorMap out;
+  for (const auto& o : graph_.outputs) {
+    if (auto h = host_.find(o.name); h != host_.end()) {
+      out.emplace(o.name, h->second);
+      continue;
+    }
+    const auto& dev = device_tensors_.at(o.name);
+    Tensor t(dev.type, dev.shape);
+    dev.buffer->Read(*device_, t.raw(), t.bytes());
+    out.emplace(o.name, std::move(t));
+  }
+  return out;
+}
+
+nlohmann::json OpenClBaselineEngine::Describe() const {
+  return {{"engine", "opencl-baseline"},
+          {"device", device_ ? device_->Facts() : nlohmann::json()},
+          {"precision", "fp32 (every layer)"},
+          {"batch", batch_},
+          {"kernels_per_inference", launches_.size()},
+          {"launches_by_kind", launches_by_kind_},
+          {"fusion", "none: one launch (or more) per ONNX node"},
+          {"gemm", "CLBlast 1.5 default parameters"},
+          {"device_memory_bytes", device_bytes_},
+          {"program_from_cache", program_ && program_->from_cache()},
+          {"program_build_s", program_ ? program_->build_seconds() : 0.0},
+          {"prepare_s", prepare_s_}};
+}
+
+// ---- Builder ----
+
+const Tensor* OpenClBaselineEngine::Builder::Host(const std::string& name) const {
+  auto it = e.host_.find(name);
+  return it == e.host_.end() ? nullptr : &it->second;
+}
+
+Shape OpenClBaselineEngine::Builder::ShapeOf(const std::string& name) const {
+  if (auto d = e.device_tensors_.find(name); d != e.device_tensors_.end()) return d->second.shape;
+  if (auto h = e.host_.find(name); h != e.host_.end()) return h->second.shape();
+  if (auto s = e.graph_.value_shapes.find(name); s != e.graph_.value_shapes.end()) return s->second;
+  throw InputError(fmt::format("opencl-baseline: the shape of '{}' is unknown after shape inference", name));
+}
+
+OpenClBaselineEngine::DevTensor& OpenClBaselineEngine::Builder::Dev(const std::string& name) {
+  if (auto d = e.device_tensors_.find(name); d != e.device_tensors_.end()) return d->second;
+  const Tensor* h = Host(name);
+  if (!h) throw InputError(fmt::format("opencl-baseline: tensor '{}' is neither computed nor known", name));
+  DevTensor t{h->type(), h->shape(), std::make_shared<cl::Buffer>(*e.device_, h->bytes())};
+  t.buffer->Write(*e.device_, h->raw(), h->bytes());
+  e.device_bytes_ += t.buffer->bytes();
+  return e.device_tensors_[name] = std::move(t);
+}
+
+OpenClBaselineEngine::DevTensor& OpenClBaselineEngine::Builder::Input(const Node& n, std::size_t i) {
+  if (i >= n.inputs.size() || n.inputs[i].empty()) {
+    throw InputError(fmt::format("{} node '{}': input {} is required", n.op_type, n.name, i));
+  }
+  return Dev(n.inputs[i]);
+}
+
+OpenClBaselineEngine::DevTensor& OpenClBaselineEngine::Builder::Output(const Node& n, std::size_t i, DataType type) {
+  Shape s = ShapeOf(n.outputs[i]);
+  for (auto d : s) {
+    if (d < 0) throw InputError(fmt::format("opencl-baseline: output '{}' of node '{}' has an unresolved shape {}",
+                                            n.outputs[i], n.name, ShapeToString(s)));
+  }
+  const std::size_t bytes = static_cast<std::size_t>(ElementCount(s)) * DataTypeSize(type);
+  DevTensor t{type, s, std::make_shared<cl::Buffer>(*e.device_, bytes)};
+  e.device_bytes_ += bytes;
+  return e.device_tensors_[n.outputs[i]] = std::move(t);
+}
+
+OpenClBaselineEngine::DevTensor& OpenClBaselineEngine::Builder::View(const Node& n, const DevTensor& source) {
+  DevTensor t = source;
+  t.shape = ShapeOf(n.outputs[0]);
+  return e.device_tensors_[n.outputs[0]] = std::move(t);
+}
+
+OpenClBaselineEngine::DevTensor& OpenClBaselineEngine::Builder::Scratch(const std::string& name, std::int64_t floats) {
+  const std::size_t bytes = static_cast<std::size_t>(floats) * sizeof(float);
+  DevTensor t{DataType::kFloat32, {floats}, std::make_shared<cl::Buffer>(*e.device_, bytes)};
+  e.device_bytes_ += bytes;
+  return e.device_tensors_[name] = std::move(t);
+}
+
+cl_command_queue* OpenClBaselineEngine::Builder::Queue() { return e.device_->queue_ptr(); }
+
+cl_mem OpenClBaselineEngine::Builder::Meta(const std::vector<std::int64_t>& values) {
+  auto buf = std::make_shared<cl::Buffer>(*e.device_, values.size() * sizeof(std::int64_t));
+  buf->Write(*e.device_, values.data(), values.size() * sizeof(std::int64_t));
+  e.meta_.push_back(buf);
+  return buf->mem();
+}
+
+void OpenClBaselineEngine::Builder::Kernel(const Node& n, const char* kernel, const std::vector<KernelArg>& args,
+                                           std::size_t global, std::size_t local) {
+  cl_int err = CL_SUCCESS;
+  cl_program program = nullptr;
+  clGetKernelInfo(e.program_->Kernel(kernel), CL_KERNEL_PROGRAM, sizeof(program), &program, nullptr);
+  cl_kernel k = clCreateKernel(program, kernel, &err);
+  cl::Check(err, kernel);
+  e.kernels_.push_back(k);
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const KernelArg& a = args[i];
+    const cl_uint idx = static_cast<cl_uint>(i);
+    switch (a.kind) {
+      case KernelArg::kMem: err = clSetKernelArg(k, idx, sizeof(cl_mem), &a.mem); break;
+      case KernelArg::kLong: {
+        const cl_long v = a.l;
+        err = clSetKernelArg(k, idx, sizeof(cl_long), &v);
+        break;
+      }
+      case KernelArg::kInt: err = clSetKernelArg(k, idx, sizeof(cl_int), &a.i); break;
+      case KernelArg::kFloat: err = clSetKernelArg(k, idx, sizeof(cl_float), &a.f); break;
+      case KernelArg::kLocal: err = clSetKernelArg(k, idx, a.local, nullptr); break;
+    }
+    cl::Check(err, fmt::format("clSetKernelArg {} arg {}", kernel, i).c_str());
+  }
+  if (global == 0) return;
+  const std::size_t g = local ? (global + local - 1) / local * local : global;
+  cl_command_queue q = e.device_->queue();
+  e.launches_.push_back({n.name, kernel, [k, q, g, local] {
+                           cl::Check(clEnqueueNDRangeKernel(q, k, 1, nullptr, &g, local ? &local : nullptr, 0,
+                                                            nullptr, nullptr),
+                                     "clEnqueueNDRangeKernel");
+                         }});
+  ++e.launches_by_kind_[kernel];
+}
+
+void OpenClBaselineEngine::Builder::Custom(const Node& n, const char* kind, std::function<void()> run) {
+  e.launches_.push_back({n.name, kind, std::move(run)});
+  ++e.launches_by_kind_[kind];
+}
+
+}  // namespace joulebench
