@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "harness/store.h"
 #include "process.h"
@@ -51,7 +52,7 @@ TEST(Cli, QuickstartRunsEndToEnd) {
   EXPECT_EQ(runs[0].status, "completed");
   EXPECT_NE(runs[0].plan_json.find("\"cells\""), std::string::npos);
   const auto cells = store.Cells(runs[0].id);
-  ASSERT_EQ(cells.size(), 3u);
+  ASSERT_EQ(cells.size(), 6u);  // reference and opencl-baseline x 3 batch sizes
   for (const auto& c : cells) {
     EXPECT_EQ(c.status, "completed");
     EXPECT_FALSE(c.describe_json.empty());
@@ -64,9 +65,9 @@ TEST(Cli, QuickstartRunsEndToEnd) {
       EXPECT_LE(m.latency_p50_ms, m.latency_p99_ms);
       EXPECT_EQ(m.energy_validity, "ESTIMATED");
       ASSERT_EQ(m.energy.size(), 1u);
-      // One busy core at 10 W: average power between 1 and 12 W, whatever the machine's speed.
+      // Busy cores at 10 W each: at least 1 W, at most every core of this machine (PoCL uses them all).
       EXPECT_GT(m.energy[0].avg_power_w, 1.0);
-      EXPECT_LT(m.energy[0].avg_power_w, 12.0);
+      EXPECT_LT(m.energy[0].avg_power_w, 10.0 * std::thread::hardware_concurrency() + 2.0);
       EXPECT_NEAR(m.energy[0].j_per_inference * m.inferences, m.energy[0].energy_j, 1e-9);
     }
   }
