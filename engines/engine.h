@@ -59,6 +59,8 @@ struct EngineInfo {
   std::string description;
   std::vector<Precision> precisions;
   std::unique_ptr<Engine> (*create)(const EngineConfig& config);
+  // Before a run: "" when the engine can run here with `config`, else why (no such device). May be null.
+  std::string (*probe)(const EngineConfig& config) = nullptr;
 };
 
 // The registration table: the one place optional engines are switched in.

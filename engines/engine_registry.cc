@@ -3,6 +3,7 @@
 
 #include "engines/engine.h"
 #include "engines/opencl/baseline_engine.h"
+#include "engines/opencl/cl_runtime.h"
 #include "engines/reference/reference_engine.h"
 
 namespace joulebench {
@@ -26,6 +27,17 @@ bool ParsePrecision(const std::string& name, Precision* out) {
   return false;
 }
 
+namespace {
+std::string ProbeOpenClDevice(const EngineConfig& c) {
+  try {
+    cl::Device device(cl::DeviceChoice{c.device_type, c.device_platform, c.device_index});
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
 const std::vector<EngineInfo>& Engines() {
   static const std::vector<EngineInfo> engines = {
       {"reference", "plain C++ on the CPU, one thread, fp32: the numerical oracle", {Precision::kFp32},
@@ -34,7 +46,8 @@ const std::vector<EngineInfo>& Engines() {
        "OpenCL, framework eager mode: one library kernel per ONNX node (CLBlast GEMM, im2col, separate bias/"
        "BatchNorm/activation kernels), fp32, no fusion, a buffer per node output",
        {Precision::kFp32},
-       [](const EngineConfig& c) { return std::unique_ptr<Engine>(new OpenClBaselineEngine(c)); }},
+       [](const EngineConfig& c) { return std::unique_ptr<Engine>(new OpenClBaselineEngine(c)); },
+       &ProbeOpenClDevice},
   };
   return engines;
 }

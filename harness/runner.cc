@@ -231,6 +231,14 @@ RunOutcome RunScenario(const Scenario& s, Store& store, const RunnerOptions& opt
     }
   }
   if (!unsupported.empty()) throw InputError(fmt::format("{}", fmt::join(unsupported, "\n")));
+  const EngineConfig engine_config{s.device.type, s.device.platform, s.device.index};
+  for (const auto& name : s.engines) {
+    if (const auto probe = FindEngine(name)->probe) {
+      if (std::string why = probe(engine_config); !why.empty()) {
+        throw EnvironmentError(fmt::format("engine \"{}\" cannot run here: {}", name, why));
+      }
+    }
+  }
   MeterSession meters(s, log);
 
   RunRecord run;

@@ -113,6 +113,13 @@ TEST(CliModels, ScenarioRunsAnOnnxFileAndRefusesBatchConflicts) {
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("fixed batch of 2 but the scenario asks for batch 4"), std::string::npos) << bad.err;
   EXPECT_EQ(store.ListRuns().size(), 1u);  // nothing written for the refused scenario
+  std::ofstream(tmp / "nodev.json") << R"({"model": {"file": "dyn.onnx"}, "engines": ["opencl-baseline"],
+      "device": {"type": "any", "index": 7}, "meters": ["cpu-estimate"]})";
+  auto nodev = RunCli(tmp, {"run", tmp / "nodev.json", "--db", tmp / "r.db"});
+  EXPECT_EQ(nodev.exit_code, 3);
+  EXPECT_NE(nodev.err.find("engine \"opencl-baseline\" cannot run here: no OpenCL device matches"), std::string::npos)
+      << nodev.err;
+  EXPECT_EQ(store.ListRuns().size(), 1u);
 }
 
 }  // namespace

@@ -149,6 +149,15 @@ TEST(OpenClBaseline, BadRequestsAreClearErrors) {
   const Graph g = WithInferredShapes(MakeBuiltinModel("mlp", {{"input", 8}, {"hidden", {4}}, {"output", 2}, {"seed", 1}}));
   OpenClBaselineEngine fp16(EngineConfig{});
   EXPECT_THROW(fp16.Prepare(g, Precision::kFp16, 1), InputError);
+  // A model too large for the device: one input tensor beyond the largest allocation.
+  const Graph wide = WithInferredShapes(MakeBuiltinModel("mlp", {{"input", 1 << 20}, {"hidden", {1}}, {"output", 1}, {"seed", 1}}));
+  OpenClBaselineEngine big(EngineConfig{});
+  try {
+    big.Prepare(wide, Precision::kFp32, 4096);  // a 16 GiB input
+    FAIL() << "allocated 16 GiB";
+  } catch (const EnvironmentError& e) {
+    EXPECT_NE(std::string(e.what()).find("exceeds the largest buffer"), std::string::npos) << e.what();
+  }
   OpenClBaselineEngine missing(EngineConfig{"any", "", 99});
   try {
     missing.Prepare(g, Precision::kFp32, 1);

@@ -123,6 +123,12 @@ nlohmann::json Device::Facts() const {
 }
 
 Buffer::Buffer(Device& device, std::size_t bytes) : bytes_(bytes) {
+  if (bytes > device.max_allocation()) {
+    throw EnvironmentError(fmt::format("a tensor of {:.2f} GiB exceeds the largest buffer {} allows ({:.2f} GiB, "
+                                       "CL_DEVICE_MAX_MEM_ALLOC_SIZE); use a smaller batch",
+                                       static_cast<double>(bytes) / (1 << 30), device.name(),
+                                       static_cast<double>(device.max_allocation()) / (1 << 30)));
+  }
   cl_int err = CL_SUCCESS;
   mem_ = clCreateBuffer(device.context(), CL_MEM_READ_WRITE, std::max<std::size_t>(bytes, 4), nullptr, &err);
   if (err != CL_SUCCESS) {
