@@ -2,6 +2,9 @@
 // and single-op graphs on odd shapes (non-multiples of any tile, padding at borders), fresh random inputs each.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <random>
 
 #include "engines/builtin_models.h"
@@ -143,6 +146,20 @@ TEST(OpenClBaseline, LayoutOps) {
   b.Output("y", DataType::kFloat32, {});
   b.Output("split", DataType::kFloat32, {});
   ExpectMatchesReference(WithOutputShapes(b.Finish()), 2);
+}
+
+TEST(OpenClBaseline, ProgramBinariesAreCachedPerDeviceAndDriver) {
+  const std::string dir = (std::filesystem::temp_directory_path() / ("jb-cache-test-" + std::to_string(::getpid()))).string();
+  setenv("JOULEBENCH_CACHE_DIR", dir.c_str(), 1);
+  const Graph g = WithInferredShapes(MakeBuiltinModel("mlp", {{"input", 8}, {"hidden", {4}}, {"output", 2}, {"seed", 1}}));
+  OpenClBaselineEngine first(EngineConfig{}), second(EngineConfig{});
+  first.Prepare(g, Precision::kFp32, 1);
+  second.Prepare(g, Precision::kFp32, 1);
+  EXPECT_FALSE(first.Describe()["program_from_cache"].get<bool>());  // a fresh cache folder: compiled
+  EXPECT_TRUE(second.Describe()["program_from_cache"].get<bool>());  // loaded from the binary the first wrote
+  EXPECT_FALSE(std::filesystem::is_empty(std::filesystem::path(dir) / "programs"));
+  unsetenv("JOULEBENCH_CACHE_DIR");
+  std::filesystem::remove_all(dir);
 }
 
 TEST(OpenClBaseline, BadRequestsAreClearErrors) {
