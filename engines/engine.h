@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engines/graph.h"
+#include "harness/common/param_spec.h"
 
 namespace joulebench {
 
@@ -52,12 +53,14 @@ struct EngineConfig {
   std::string device_type = "any";  // any | gpu | cpu
   std::string device_platform;      // substring of the OpenCL platform name
   std::int64_t device_index = 0;
+  nlohmann::json options = nlohmann::json::object();  // the scenario's engine_options for this engine
 };
 
 struct EngineInfo {
   std::string name;
   std::string description;
   std::vector<Precision> precisions;
+  std::vector<ParamSpec> options;  // declared as data, validated by the scenario
   std::unique_ptr<Engine> (*create)(const EngineConfig& config);
   // Before a run: "" when the engine can run here with `config`, else why (no such device). May be null.
   std::string (*probe)(const EngineConfig& config) = nullptr;

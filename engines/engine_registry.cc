@@ -5,6 +5,7 @@
 #include "engines/opencl/baseline_engine.h"
 #include "engines/opencl/cl_runtime.h"
 #include "engines/reference/reference_engine.h"
+#include "engines/synthetic/synthetic_engine.h"
 
 namespace joulebench {
 
@@ -40,14 +41,23 @@ std::string ProbeOpenClDevice(const EngineConfig& c) {
 
 const std::vector<EngineInfo>& Engines() {
   static const std::vector<EngineInfo> engines = {
-      {"reference", "plain C++ on the CPU, one thread, fp32: the numerical oracle", {Precision::kFp32},
+      {"reference", "plain C++ on the CPU, one thread, fp32: the numerical oracle", {Precision::kFp32}, {},
        [](const EngineConfig&) { return std::unique_ptr<Engine>(new ReferenceEngine()); }},
       {"opencl-baseline",
        "OpenCL, framework eager mode: one library kernel per ONNX node (CLBlast GEMM, im2col, separate bias/"
        "BatchNorm/activation kernels), fp32, no fusion, a buffer per node output",
        {Precision::kFp32},
+       {},
        [](const EngineConfig& c) { return std::unique_ptr<Engine>(new OpenClBaselineEngine(c)); },
        &ProbeOpenClDevice},
+      {"synthetic",
+       "a known service time per query, a + b x batch seconds (busy-spinning or sleeping), for testing the harness "
+       "and calibrating meters",
+       {Precision::kFp32},
+       {{"a_s", ParamSpec::Kind::kPositiveNumber, 0.001, "s", "fixed time per query"},
+        {"b_s", ParamSpec::Kind::kPositiveNumber, 0.0001, "s", "time per inference in the query"},
+        {"mode", ParamSpec::Kind::kString, "spin", "", "\"spin\" (busy CPU) or \"sleep\""}},
+       [](const EngineConfig& c) { return std::unique_ptr<Engine>(new SyntheticEngine(c.options)); }},
   };
   return engines;
 }

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <iostream>
+#include <random>
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -17,6 +18,7 @@
 #include "harness/common/version.h"
 #include "harness/environment.h"
 #include "harness/interrupt.h"
+#include "harness/loadgen.h"
 #include "harness/meter_session.h"
 #include "harness/stats.h"
 
@@ -107,38 +109,28 @@ void AddEnergy(const CellContext& ctx, const std::vector<WindowEnergy>& energies
 }
 
 MeasurementRecord Measure(const CellContext& ctx, Engine& engine, const Cell& cell, int repetition,
-                          const std::vector<double>& idle_w) {
+                          const std::vector<double>& idle_w, double server_qps, std::mt19937_64& rng) {
   MeasurementRecord m;
   m.repetition = repetition;
   m.started_at = NowIso8601();
   m.state_start = ctx.meters.State();
-  std::vector<double> latencies_ms;
   // Widened beyond min_duration_s when the meters' counter ticks need a longer window (energy_quantization).
-  const double min_window_s =
-      std::max(ctx.s.load.min_duration_s, ctx.meters.MinWindowSeconds(ctx.s.load.energy_quantization));
-  if (min_window_s > ctx.s.load.min_duration_s) {
+  LoadSpec spec{ctx.s.load.mode, server_qps,
+                std::max(ctx.s.load.min_duration_s, ctx.meters.MinWindowSeconds(ctx.s.load.energy_quantization)),
+                ctx.s.load.min_queries};
+  if (spec.min_window_s > ctx.s.load.min_duration_s) {
     m.validity_reasons.push_back(fmt::format("window widened from {:g} s to {:.3g} s so one counter tick stays within "
                                              "{:g}% of its energy",
-                                             ctx.s.load.min_duration_s, min_window_s,
+                                             ctx.s.load.min_duration_s, spec.min_window_s,
                                              100 * ctx.s.load.energy_quantization));
   }
-  const auto t0 = Clock::now();
   ctx.meters.Begin("repetition");
-  while (!Interrupted()) {
-    const auto q0 = Clock::now();
-    engine.Infer();
-    latencies_ms.push_back(Since(q0) * 1e3);
-    if (Since(t0) >= min_window_s &&
-        static_cast<std::int64_t>(latencies_ms.size()) >= ctx.s.load.min_queries) {
-      break;
-    }
-  }
-  engine.Wait();  // the device queue is drained before the closing read
+  const LoadResult load = RunLoad(engine, spec, rng, [] { return Interrupted(); });  // drains the queue
   const Window w = ctx.meters.End("repetition");
-  m.duration_s = Since(t0);
+  m.duration_s = load.duration_s;
   m.state_end = ctx.meters.State();
-
-  m.queries = static_cast<std::int64_t>(latencies_ms.size());
+  const auto& latencies_ms = load.latencies_ms;
+  m.queries = load.queries;
   m.inferences = m.queries * cell.batch;
   m.throughput_ips = static_cast<double>(m.inferences) / m.duration_s;
   double sum = 0;
@@ -150,8 +142,41 @@ MeasurementRecord Measure(const CellContext& ctx, Engine& engine, const Cell& ce
   m.latency_p99_ms = Percentile(latencies_ms, 0.99);
   m.latency_p999_ms = Percentile(latencies_ms, 0.999);
   m.latency_max_ms = Percentile(latencies_ms, 1.0);
+  if (ctx.s.load.mode == "server") {
+    m.target_qps = server_qps;
+    m.latency_bound_ms = ctx.s.load.latency_bound_ms;
+    m.latency_percentile = ctx.s.load.latency_percentile;
+    const double at = Percentile(latencies_ms, ctx.s.load.latency_percentile);
+    m.bound_met = at <= ctx.s.load.latency_bound_ms;
+    if (!*m.bound_met) {
+      m.validity_reasons.push_back(fmt::format("latency bound missed: p{:g} {:.3f} ms > {:g} ms at {:g} QPS",
+                                               100 * ctx.s.load.latency_percentile, at, ctx.s.load.latency_bound_ms,
+                                               server_qps));
+    }
+  }
   AddEnergy(ctx, ctx.meters.Energy(w), std::chrono::duration<double>(w.end.time - w.start.time).count(), idle_w, m);
   return m;
+}
+
+// Highest Poisson QPS whose latency percentile meets the bound: capacity from a short back-to-back probe, then a
+// bisection over (0, capacity] with short server windows. 0 when even a tenth of capacity misses the bound.
+double FindMaxQps(const CellContext& ctx, Engine& engine, std::mt19937_64& rng, const std::string& label) {
+  LoadSpec probe{"offline", 0, 0.5, 20};
+  const LoadResult cap = RunLoad(engine, probe, rng, [] { return Interrupted(); });
+  const double capacity = static_cast<double>(cap.queries) / cap.duration_s;
+  double lo = 0, hi = capacity;
+  for (int i = 0; i < 8 && !Interrupted(); ++i) {
+    const double qps = i == 0 ? 0.1 * capacity : 0.5 * (lo + hi);
+    LoadSpec spec{"server", qps, 1.0, 100};
+    const LoadResult r = RunLoad(engine, spec, rng, [] { return Interrupted(); });
+    const bool ok = Percentile(r.latencies_ms, ctx.s.load.latency_percentile) <= ctx.s.load.latency_bound_ms;
+    Note(ctx, fmt::format("{}: max-QPS search: {:.1f} QPS -> p{:g} {:.3f} ms ({})", label, qps,
+                          100 * ctx.s.load.latency_percentile, Percentile(r.latencies_ms, ctx.s.load.latency_percentile),
+                          ok ? "meets the bound" : "misses"));
+    if (i == 0 && !ok) return 0;
+    (ok ? lo : hi) = qps;
+  }
+  return lo;
 }
 
 // Runs one cell; returns its final status (completed | failed | interrupted).
@@ -161,7 +186,8 @@ std::string RunCell(const CellContext& ctx, CellRecord& rec, const Cell& cell) {
   rec.status = "running";
   ctx.store.UpdateCell(rec);
   try {
-    auto engine = FindEngine(cell.engine)->create(EngineConfig{ctx.s.device.type, ctx.s.device.platform, ctx.s.device.index});
+    auto engine = FindEngine(cell.engine)->create(EngineConfig{ctx.s.device.type, ctx.s.device.platform,
+                                                                 ctx.s.device.index, ctx.s.engine_options[cell.engine]});
     const auto p0 = Clock::now();
     engine->Prepare(ctx.graph, cell.precision, cell.batch);
     rec.prepare_s = Since(p0);
@@ -183,8 +209,21 @@ std::string RunCell(const CellContext& ctx, CellRecord& rec, const Cell& cell) {
          ++n) {
       engine->Infer();
     }
+    std::mt19937_64 rng(ctx.s.seed * 7919 + static_cast<std::uint64_t>(cell.index));  // arrivals: reproducible
+    double qps = ctx.s.load.server_qps;
+    if (ctx.s.load.mode == "server" && ctx.s.load.find_max_qps) {
+      qps = FindMaxQps(ctx, *engine, rng, label);
+      rec.max_qps = qps;
+      ctx.store.UpdateCell(rec);
+      if (qps <= 0) {
+        throw InputError(fmt::format("no QPS meets p{:g} <= {:g} ms, not even a tenth of capacity; raise "
+                                     "latency_bound_ms or use a faster configuration",
+                                     100 * ctx.s.load.latency_percentile, ctx.s.load.latency_bound_ms));
+      }
+      Note(ctx, fmt::format("{}: max QPS meeting the bound: {:.1f}", label, qps));
+    }
     for (int r = 1; r <= ctx.s.load.repetitions && !Interrupted(); ++r) {
-      MeasurementRecord m = Measure(ctx, *engine, cell, r, idle_w);
+      MeasurementRecord m = Measure(ctx, *engine, cell, r, idle_w, qps, rng);
       if (Interrupted()) break;  // a repetition cut short is not a measurement
       m.cell_id = rec.id;
       ctx.store.AddMeasurement(m, ctx.meters.DrainSamples());

@@ -297,7 +297,7 @@ Scenario ParseScenario(const std::string& text, const std::string& origin, const
   s.requested = root;
   if (!v.Keys(root, "$", {"$schema", "name", "description", "model", "engines", "precisions", "batch_sizes", "load",
                           "meters", "meter_options", "sample_rate_hz", "meter_calibration_s", "cross_check_tolerance",
-                          "allow_unmetered", "idle", "device", "seed", "tags"})) {
+                          "allow_unmetered", "idle", "device", "seed", "tags", "engine_options"})) {
     throw ScenarioError(origin, v.problems());
   }
   s.name = v.String(root, "name", "$", std::filesystem::path(origin).stem().string());
@@ -318,6 +318,19 @@ Scenario ParseScenario(const std::string& text, const std::string& origin, const
     v.Problem(path, fmt::format("expected an engine name ({}), got {}{}", Quoted(engine_names), Got(x),
                                 near.empty() ? "" : fmt::format("; did you mean \"{}\"?", near)));
   });
+  {
+    json given = root.value("engine_options", json::object());
+    s.engine_options = json::object();
+    if (v.Keys(given, "$.engine_options", engine_names)) {
+      for (const auto& e : Engines()) {
+        s.engine_options[e.name] = v.Params(given.value(e.name, json()), "$.engine_options." + e.name, e.options);
+      }
+    }
+    const std::string mode = s.engine_options.value("synthetic", json::object()).value("mode", "spin");
+    if (mode != "spin" && mode != "sleep") {
+      v.Problem("$.engine_options.synthetic.mode", fmt::format("expected one of \"spin\", \"sleep\", got \"{}\"", mode));
+    }
+  }
   if (!root.contains("precisions")) s.precisions = {Precision::kFp32};
   List(v, root, "precisions", false, "a non-empty list of precisions", [&](const std::string& path, const json& x) {
     Precision p;
@@ -348,8 +361,23 @@ Scenario ParseScenario(const std::string& text, const std::string& origin, const
     const json& l = *it;
     if (v.Keys(l, "$.load",
                {"mode", "warmup_s", "warmup_queries", "min_duration_s", "min_queries", "repetitions",
-                "energy_quantization"})) {
-      s.load.mode = v.OneOf(l, "mode", "$.load", s.load.mode, {"single-stream", "offline"});
+                "energy_quantization", "server_qps", "latency_bound_ms", "latency_percentile", "find_max_qps"})) {
+      s.load.mode = v.OneOf(l, "mode", "$.load", s.load.mode, {"single-stream", "multi-stream", "offline", "server"});
+      s.load.server_qps = v.Positive(l, "server_qps", "$.load", s.load.server_qps);
+      s.load.latency_bound_ms = v.Positive(l, "latency_bound_ms", "$.load", s.load.latency_bound_ms);
+      s.load.latency_percentile = v.Field<double>(l, "latency_percentile", "$.load", s.load.latency_percentile,
+                                                   "a number in (0, 1]", [](const json& x) {
+                                                     return x.is_number() && x.get<double>() > 0 && x.get<double>() <= 1;
+                                                   });
+      s.load.find_max_qps = v.Field<bool>(l, "find_max_qps", "$.load", s.load.find_max_qps, "true or false",
+                                          [](const json& x) { return x.is_boolean(); });
+      if (s.load.mode == "server" && !s.load.find_max_qps && !l.contains("server_qps")) {
+        v.Problem("$.load.server_qps", "required for mode \"server\" (the Poisson arrival rate), or set "
+                                       "\"find_max_qps\": true");
+      }
+      if (s.load.mode != "server" && (l.contains("server_qps") || s.load.find_max_qps)) {
+        v.Problem("$.load.mode", "server_qps and find_max_qps need \"mode\": \"server\"");
+      }
       s.load.warmup_s = v.NonNegative(l, "warmup_s", "$.load", s.load.warmup_s);
       s.load.warmup_queries = v.Count(l, "warmup_queries", "$.load", s.load.warmup_queries, true);
       s.load.min_duration_s = v.Positive(l, "min_duration_s", "$.load", s.load.min_duration_s);
@@ -458,6 +486,7 @@ nlohmann::json Scenario::PlanJson() const {
       {"description", description},
       {"model", model_json},
       {"engines", engines},
+      {"engine_options", engine_options},
       {"precisions", precision_names},
       {"batch_sizes", batch_sizes},
       {"load",
@@ -467,7 +496,11 @@ nlohmann::json Scenario::PlanJson() const {
         {"min_duration_s", load.min_duration_s},
         {"min_queries", load.min_queries},
         {"repetitions", load.repetitions},
-        {"energy_quantization", load.energy_quantization}}},
+        {"energy_quantization", load.energy_quantization},
+        {"server_qps", load.server_qps},
+        {"latency_bound_ms", load.latency_bound_ms},
+        {"latency_percentile", load.latency_percentile},
+        {"find_max_qps", load.find_max_qps}}},
       {"meters", meters_auto ? json("auto") : json(meters)},
       {"meter_options", meter_options},
       {"sample_rate_hz", sample_rate_hz},

@@ -16,13 +16,17 @@
 namespace joulebench {
 
 struct LoadSettings {
-  std::string mode = "offline";  // single-stream | offline
+  std::string mode = "offline";  // single-stream | multi-stream | offline | server
   double warmup_s = 0.5;
   std::int64_t warmup_queries = 5;
   double min_duration_s = 3.0;
   std::int64_t min_queries = 10;
   std::int64_t repetitions = 3;
   double energy_quantization = 0.01;  // a window lasts at least (counter tick / this): one tick <= 1% of its energy
+  double server_qps = 0;              // server: Poisson arrival rate
+  double latency_bound_ms = 100;      // server: the bound ...
+  double latency_percentile = 0.99;   // ... at this percentile
+  bool find_max_qps = false;          // server: search the highest QPS that meets the bound, then measure at it
 };
 
 struct IdleSettings {
@@ -56,6 +60,7 @@ struct Scenario {
   std::string origin;  // file path or "embedded:quickstart", used in messages
   ModelSpec model;
   std::vector<std::string> engines;
+  nlohmann::json engine_options;  // resolved: every registered engine's options with defaults
   std::vector<Precision> precisions;
   std::vector<std::int64_t> batch_sizes;
   LoadSettings load;

@@ -210,12 +210,13 @@ std::int64_t Store::AddCell(const CellRecord& c) {
 
 void Store::UpdateCell(const CellRecord& c) {
   Transaction tx(*db_);
-  db_->Prepare("UPDATE cells SET status = ?, error = ?, prepare_s = ?, describe_json = ? WHERE id = ?")
+  db_->Prepare("UPDATE cells SET status = ?, error = ?, prepare_s = ?, describe_json = ?, max_qps = ? WHERE id = ?")
       .Bind(1, c.status)
       .Bind(2, c.error)
       .Bind(3, c.prepare_s)
       .Bind(4, c.describe_json)
-      .Bind(5, c.id)
+      .Bind(5, c.max_qps)
+      .Bind(6, c.id)
       .Run();
   tx.Commit();
 }
@@ -244,7 +245,8 @@ std::int64_t Store::AddMeasurement(const MeasurementRecord& m, const std::vector
          "INSERT INTO measurements (cell_id, repetition, started_at, duration_s, queries, inferences, "
          "throughput_ips, latency_mean_ms, latency_p50_ms, latency_p90_ms, latency_p95_ms, latency_p99_ms, "
          "latency_p999_ms, latency_max_ms, perf_validity, energy_validity, validity_reasons, state_start_json, "
-         "state_end_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+         "state_end_json, target_qps, latency_bound_ms, latency_percentile, bound_met) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
       .Bind(1, m.cell_id)
       .Bind(2, m.repetition)
       .Bind(3, m.started_at)
@@ -264,6 +266,10 @@ std::int64_t Store::AddMeasurement(const MeasurementRecord& m, const std::vector
       .Bind(17, m.validity_reasons.dump())
       .Bind(18, m.state_start.dump())
       .Bind(19, m.state_end.dump())
+      .Bind(20, m.target_qps)
+      .Bind(21, m.latency_bound_ms)
+      .Bind(22, m.latency_percentile)
+      .Bind(23, m.bound_met ? std::optional<std::int64_t>(*m.bound_met ? 1 : 0) : std::nullopt)
       .Run();
   const auto id = db_->LastInsertId();
   auto st = db_->Prepare(
@@ -363,7 +369,7 @@ std::vector<CellRecord> Store::Cells(std::int64_t run_id) {
   std::vector<CellRecord> out;
   auto st = db_->Prepare(
       "SELECT id, run_id, idx, engine, precision, batch, load_mode, status, error, prepare_s, describe_json, "
-      "model_hash, flops_per_inference FROM cells WHERE run_id = ? ORDER BY idx");
+      "model_hash, flops_per_inference, max_qps FROM cells WHERE run_id = ? ORDER BY idx");
   st.Bind(1, run_id);
   while (st.Step()) {
     CellRecord c;
@@ -380,6 +386,7 @@ std::vector<CellRecord> Store::Cells(std::int64_t run_id) {
     c.describe_json = st.Text(10);
     c.model_hash = st.Text(11);
     c.flops_per_inference = st.OptReal(12);
+    c.max_qps = st.OptReal(13);
     out.push_back(std::move(c));
   }
   return out;
@@ -390,8 +397,8 @@ std::vector<MeasurementRecord> Store::Measurements(std::int64_t cell_id) {
   auto st = db_->Prepare(
       "SELECT id, cell_id, repetition, started_at, duration_s, queries, inferences, throughput_ips, "
       "latency_mean_ms, latency_p50_ms, latency_p90_ms, latency_p95_ms, latency_p99_ms, latency_p999_ms, "
-      "latency_max_ms, perf_validity, energy_validity, validity_reasons, state_start_json, state_end_json "
-      "FROM measurements WHERE cell_id = ? "
+      "latency_max_ms, perf_validity, energy_validity, validity_reasons, state_start_json, state_end_json, "
+      "target_qps, latency_bound_ms, latency_percentile, bound_met FROM measurements WHERE cell_id = ? "
       "ORDER BY repetition");
   st.Bind(1, cell_id);
   auto est = db_->Prepare(
@@ -419,6 +426,10 @@ std::vector<MeasurementRecord> Store::Measurements(std::int64_t cell_id) {
     m.validity_reasons = nlohmann::json::parse(st.Text(17), nullptr, false);
     if (!st.IsNull(18)) m.state_start = nlohmann::json::parse(st.Text(18), nullptr, false);
     if (!st.IsNull(19)) m.state_end = nlohmann::json::parse(st.Text(19), nullptr, false);
+    m.target_qps = st.OptReal(20);
+    m.latency_bound_ms = st.OptReal(21);
+    m.latency_percentile = st.OptReal(22);
+    if (!st.IsNull(23)) m.bound_met = st.Int(23) != 0;
     est.Bind(1, m.id);
     while (est.Step()) {
       m.energy.push_back({est.Int(0), est.Real(1), est.Real(2), est.OptReal(3), est.OptReal(4), est.Real(5),

@@ -42,6 +42,7 @@ struct CellRecord {
   std::optional<double> prepare_s;
   std::string describe_json, model_hash;
   std::optional<double> flops_per_inference;
+  std::optional<double> max_qps;  // server mode with find_max_qps
 };
 
 struct EnergyRecord {
@@ -71,6 +72,8 @@ struct MeasurementRecord {
   std::string perf_validity = "VALID", energy_validity = "VALID";
   nlohmann::json validity_reasons = nlohmann::json::array();
   nlohmann::json state_start = nlohmann::json::object(), state_end = nlohmann::json::object();
+  std::optional<double> target_qps, latency_bound_ms, latency_percentile;  // server mode
+  std::optional<bool> bound_met;
   std::vector<EnergyRecord> energy;
 };
 

@@ -126,6 +126,14 @@ ALTER TABLE channels ADD COLUMN cross_check_only INTEGER NOT NULL DEFAULT 0 CHEC
 ALTER TABLE measurements ADD COLUMN state_start_json TEXT;
 ALTER TABLE measurements ADD COLUMN state_end_json TEXT;
 )sql",
+      // 4: server-mode load (target QPS, latency bound and whether it held) and the max-QPS search result.
+      R"sql(
+ALTER TABLE measurements ADD COLUMN target_qps REAL;
+ALTER TABLE measurements ADD COLUMN latency_bound_ms REAL;
+ALTER TABLE measurements ADD COLUMN latency_percentile REAL;
+ALTER TABLE measurements ADD COLUMN bound_met INTEGER CHECK (bound_met IN (0, 1));
+ALTER TABLE cells ADD COLUMN max_qps REAL;
+)sql",
   };
   return migrations;
 }

@@ -195,3 +195,46 @@ TEST(CliMeters, HwmonThroughLibsensorsInAPrivateMountNamespace) {
 
 }  // namespace
 }  // namespace joulebench
+
+namespace joulebench {
+namespace {
+
+// Server mode end to end: the max-QPS search converges near the synthetic engine's known capacity, repetitions
+// run at that rate and record whether the bound held; J/inference equals the replayed power over the window.
+TEST(CliLoad, ServerModeFindsTheCapacityOfAKnownEngine) {
+  TempDir tmp;
+  const std::string csv = tmp / "flat.csv";
+  {
+    std::ofstream out(csv);
+    out << "time_s,channel,value\n";
+    for (int i = 0; i <= 100; ++i) out << i * 0.1 << ",board_power,50\n";
+  }
+  std::ofstream(tmp / "server.json") << R"({"model": {"builtin": "mlp", "params": {"input": 4, "hidden": [4], "output": 2}},
+    "engines": ["synthetic"], "engine_options": {"synthetic": {"a_s": 0.004, "b_s": 0.001, "mode": "sleep"}},
+    "batch_sizes": [1],
+    "load": {"mode": "server", "find_max_qps": true, "latency_bound_ms": 250, "latency_percentile": 0.9,
+             "warmup_s": 0, "warmup_queries": 1, "min_duration_s": 1, "min_queries": 20, "repetitions": 1},
+    "meters": ["replay"], "meter_options": {"replay": {"file": ")" << csv << R"("}}, "meter_calibration_s": 0.2,
+    "idle": {"enabled": false}})";
+  auto r = RunCli(tmp, {"run", tmp / "server.json", "--db", tmp / "s.db"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Store store(tmp / "s.db");
+  const auto cells = store.Cells(*store.LatestRunId());
+  ASSERT_EQ(cells.size(), 1u);
+  ASSERT_TRUE(cells[0].max_qps.has_value());
+  const double capacity = 1 / 0.005;  // 200 QPS
+  EXPECT_GT(*cells[0].max_qps, 0.4 * capacity) << r.err;  // a generous bound lets the search approach capacity
+  EXPECT_LT(*cells[0].max_qps, 1.05 * capacity) << r.err;
+  const auto ms = store.Measurements(cells[0].id);
+  ASSERT_EQ(ms.size(), 1u);
+  EXPECT_DOUBLE_EQ(*ms[0].target_qps, *cells[0].max_qps);
+  EXPECT_TRUE(ms[0].bound_met.has_value());
+  EXPECT_GE(ms[0].latency_p50_ms, 5.0);  // never faster than the service time
+  ASSERT_EQ(ms[0].energy.size(), 1u);
+  EXPECT_NEAR(ms[0].energy[0].avg_power_w, 50, 0.5);
+  EXPECT_NEAR(ms[0].energy[0].j_per_inference, 50 * ms[0].duration_s / ms[0].inferences,
+              0.05 * ms[0].energy[0].j_per_inference);
+}
+
+}  // namespace
+}  // namespace joulebench
