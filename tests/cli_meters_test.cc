@@ -17,12 +17,7 @@ namespace {
 using testing::Finished;
 using testing::TempDir;
 
-Finished RunCli(const TempDir& tmp, std::vector<std::string> args) {
-  static int n = 0;
-  ++n;
-  return testing::Wait(
-      testing::Spawn(args, tmp / ("mout" + std::to_string(n)), tmp / ("merr" + std::to_string(n))));
-}
+using testing::RunCli;
 
 std::string Scenario(const TempDir& tmp, const std::string& meters_json, const std::string& extra = "",
                      const std::string& batch_sizes = "[1, 4]", const std::string& quantization = "0.5") {

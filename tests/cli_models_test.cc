@@ -17,11 +17,7 @@ namespace {
 using testing::Finished;
 using testing::TempDir;
 
-Finished RunCli(const TempDir& tmp, std::vector<std::string> args) {
-  static int n = 0;
-  ++n;
-  return testing::Wait(testing::Spawn(args, tmp / ("o" + std::to_string(n)), tmp / ("e" + std::to_string(n))));
-}
+using testing::RunCli;
 
 TEST(CliModels, ListAndMake) {
   TempDir tmp;

@@ -16,12 +16,7 @@ namespace {
 using testing::Finished;
 using testing::TempDir;
 
-Finished RunCli(const TempDir& tmp, std::vector<std::string> args, const std::string& cwd = "") {
-  static int n = 0;
-  ++n;
-  auto child = testing::Spawn(args, tmp / ("out" + std::to_string(n)), tmp / ("err" + std::to_string(n)), cwd);
-  return testing::Wait(child);
-}
+using testing::RunCli;
 
 std::string WriteScenario(const TempDir& tmp, const std::string& name, const std::string& json) {
   const std::string path = tmp / name;

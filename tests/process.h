@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "temp_dir.h"
 #include "test_paths.h"
 
 namespace joulebench::testing {
@@ -80,6 +81,13 @@ inline Finished Wait(const Child& c, std::chrono::seconds timeout = std::chrono:
   f.out = Slurp(c.out_path);
   f.err = Slurp(c.err_path);
   return f;
+}
+
+// Runs joulebench with `args` to completion, keeping its output in numbered files in `tmp`.
+inline Finished RunCli(const TempDir& tmp, const std::vector<std::string>& args, const std::string& cwd = "") {
+  static int n = 0;
+  ++n;
+  return Wait(Spawn(args, tmp / ("out" + std::to_string(n)), tmp / ("err" + std::to_string(n)), cwd));
 }
 
 }  // namespace joulebench::testing
