@@ -87,7 +87,7 @@ inline Finished Wait(const Child& c, std::chrono::seconds timeout = std::chrono:
 inline Finished RunCli(const TempDir& tmp, const std::vector<std::string>& args, const std::string& cwd = "") {
   static int n = 0;
   ++n;
-  return Wait(Spawn(args, tmp / ("out" + std::to_string(n)), tmp / ("err" + std::to_string(n)), cwd));
+  return Wait(Spawn(args, tmp / (".stdout-" + std::to_string(n)), tmp / (".stderr-" + std::to_string(n)), cwd));
 }
 
 }  // namespace joulebench::testing
