@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <iostream>
@@ -98,6 +99,30 @@ void AddEnergy(const CellContext& ctx, const std::vector<WindowEnergy>& energies
       if (!chans[c].estimated) m.energy_validity = "INVALID";
     }
     m.energy.push_back(r);
+  }
+  // Throttling at either edge of the window (NVML clocks-event reasons that cut clocks) invalidates its energy.
+  static const std::vector<std::string> kThrottles = {"sw_power_cap", "hw_slowdown", "sw_thermal_slowdown",
+                                                      "hw_thermal_slowdown", "hw_power_brake"};
+  for (const auto* state : {&m.state_start, &m.state_end}) {
+    for (const auto& [meter, devices] : state->items()) {
+      for (const auto& [device, facts] : devices.items()) {
+        for (const auto& reason : facts.value("throttle_reasons", nlohmann::json::array())) {
+          if (std::find(kThrottles.begin(), kThrottles.end(), reason.get<std::string>()) == kThrottles.end()) continue;
+          m.energy_validity = "INVALID";
+          m.validity_reasons.push_back(fmt::format("{} {} throttled ({}) at the {} of the window", meter, device,
+                                                   reason.get<std::string>(), state == &m.state_start ? "start" : "end"));
+        }
+      }
+    }
+  }
+  // An integrated gauge with a hole in its samples misses energy: more than three sampler periods is a gap.
+  for (std::size_t c = 0; c < energies.size(); ++c) {
+    if (chans[c].kind != ChannelKind::kGauge || chans[c].cross_check_only || std::isnan(energies[c].energy.value)) continue;
+    if (energies[c].max_gap_s > 3.0 / ctx.s.sample_rate_hz) {
+      m.energy_validity = "INVALID";
+      m.validity_reasons.push_back(fmt::format("{}: sampling gap of {:.3f} s (period {:.3f} s)", chans[c].name,
+                                               energies[c].max_gap_s, 1.0 / ctx.s.sample_rate_hz));
+    }
   }
   const CrossCheckResult cc = CrossCheck(chans, energies, ctx.s.cross_check_tolerance);
   for (const auto& note : cc.notes) m.validity_reasons.push_back("cross-check " + note);
@@ -210,6 +235,7 @@ std::string RunCell(const CellContext& ctx, CellRecord& rec, const Cell& cell) {
       engine->Infer();
     }
     std::mt19937_64 rng(ctx.s.seed * 7919 + static_cast<std::uint64_t>(cell.index));  // arrivals: reproducible
+    std::vector<double> tputs;
     double qps = ctx.s.load.server_qps;
     if (ctx.s.load.mode == "server" && ctx.s.load.find_max_qps) {
       qps = FindMaxQps(ctx, *engine, rng, label);
@@ -227,6 +253,7 @@ std::string RunCell(const CellContext& ctx, CellRecord& rec, const Cell& cell) {
       if (Interrupted()) break;  // a repetition cut short is not a measurement
       m.cell_id = rec.id;
       ctx.store.AddMeasurement(m, ctx.meters.DrainSamples());
+      tputs.push_back(m.throughput_ips);
       std::string energy_text = m.energy.empty() ? ", energy " + m.energy_validity : "";
       for (const auto& e : m.energy) {
         energy_text += fmt::format(", {:.4g} mJ/inf ({})", e.j_per_inference * 1e3, e.method);
@@ -234,6 +261,15 @@ std::string RunCell(const CellContext& ctx, CellRecord& rec, const Cell& cell) {
       Note(ctx, fmt::format("{}: rep {}/{}: {:.1f} inf/s, p50 {:.3f} ms, p99 {:.3f} ms{}", label, r,
                             ctx.s.load.repetitions, m.throughput_ips, m.latency_p50_ms, m.latency_p99_ms,
                             energy_text));
+    }
+    // Run-to-run variation of throughput beyond load.max_variation makes every repetition's performance INVALID.
+    if (tputs.size() >= 2) {
+      const Summary sum = Summarize(tputs);
+      const double cv = sum.mean > 0 ? sum.stdev / sum.mean : 0;
+      if (cv > ctx.s.load.max_variation) {
+        ctx.store.MarkPerformanceInvalid(rec.id, fmt::format("run-to-run variation of throughput {:.1f}% exceeds {:g}%",
+                                                             100 * cv, 100 * ctx.s.load.max_variation));
+      }
     }
     rec.status = Interrupted() ? "interrupted" : "completed";
   } catch (const std::exception& e) {

@@ -361,7 +361,9 @@ Scenario ParseScenario(const std::string& text, const std::string& origin, const
     const json& l = *it;
     if (v.Keys(l, "$.load",
                {"mode", "warmup_s", "warmup_queries", "min_duration_s", "min_queries", "repetitions",
-                "energy_quantization", "server_qps", "latency_bound_ms", "latency_percentile", "find_max_qps"})) {
+                "energy_quantization", "server_qps", "latency_bound_ms", "latency_percentile", "find_max_qps",
+                "max_variation"})) {
+      s.load.max_variation = v.Positive(l, "max_variation", "$.load", s.load.max_variation);
       s.load.mode = v.OneOf(l, "mode", "$.load", s.load.mode, {"single-stream", "multi-stream", "offline", "server"});
       s.load.server_qps = v.Positive(l, "server_qps", "$.load", s.load.server_qps);
       s.load.latency_bound_ms = v.Positive(l, "latency_bound_ms", "$.load", s.load.latency_bound_ms);
@@ -500,7 +502,8 @@ nlohmann::json Scenario::PlanJson() const {
         {"server_qps", load.server_qps},
         {"latency_bound_ms", load.latency_bound_ms},
         {"latency_percentile", load.latency_percentile},
-        {"find_max_qps", load.find_max_qps}}},
+        {"find_max_qps", load.find_max_qps},
+        {"max_variation", load.max_variation}}},
       {"meters", meters_auto ? json("auto") : json(meters)},
       {"meter_options", meter_options},
       {"sample_rate_hz", sample_rate_hz},

@@ -27,6 +27,7 @@ struct LoadSettings {
   double latency_bound_ms = 100;      // server: the bound ...
   double latency_percentile = 0.99;   // ... at this percentile
   bool find_max_qps = false;          // server: search the highest QPS that meets the bound, then measure at it
+  double max_variation = 0.05;        // coefficient of variation of throughput across repetitions that invalidates
 };
 
 struct IdleSettings {

@@ -301,6 +301,16 @@ void Store::AddSamples(const std::vector<SampleRecord>& samples) {
   tx.Commit();
 }
 
+void Store::MarkPerformanceInvalid(std::int64_t cell_id, const std::string& reason) {
+  Transaction tx(*db_);
+  db_->Prepare("UPDATE measurements SET perf_validity = 'INVALID', validity_reasons = json_insert(validity_reasons, "
+               "'$[#]', ?) WHERE cell_id = ?")
+      .Bind(1, reason)
+      .Bind(2, cell_id)
+      .Run();
+  tx.Commit();
+}
+
 namespace {
 RunRecord ReadRun(Statement& st) {
   RunRecord r;

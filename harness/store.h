@@ -99,6 +99,8 @@ class Store {
   // The measurement, its energy rows and the samples taken while it ran, all or nothing.
   std::int64_t AddMeasurement(const MeasurementRecord& m, const std::vector<SampleRecord>& samples);
   void AddSamples(const std::vector<SampleRecord>& samples);
+  // Marks every measurement of a cell perf_validity INVALID, appending `reason` (a verdict over repetitions).
+  void MarkPerformanceInvalid(std::int64_t cell_id, const std::string& reason);
 
   // --- reading ---
   std::vector<RunRecord> ListRuns();

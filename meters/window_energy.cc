@@ -28,6 +28,7 @@ WindowEnergy GaugeWindowEnergy(const Channel& channel, const std::vector<TimedVa
     max_gap = std::max(max_gap, dt);
   }
   w.energy = Joules{energy};
+  w.max_gap_s = max_gap;
   w.uncertainty = Joules{max_gap * (hi - lo) + channel.resolution * (s.empty() ? 0 : s.back().t_s - s.front().t_s)};
   return w;
 }

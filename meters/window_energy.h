@@ -12,6 +12,7 @@ struct WindowEnergy {
   Joules energy;
   Joules uncertainty;  // one counter tick, or for gauges the largest sampling gap times the power range
   std::string method;  // "counter", "integrated", or the channel's estimation method
+  double max_gap_s = 0;  // gauges: the largest interval between consecutive samples in the window
 };
 
 struct TimedValue {

@@ -233,3 +233,44 @@ TEST(CliLoad, ServerModeFindsTheCapacityOfAKnownEngine) {
 
 }  // namespace
 }  // namespace joulebench
+
+namespace joulebench {
+namespace {
+
+TEST(CliLoad, VerdictsForVariationAndThrottlingAndTheCompareTable) {
+  TempDir tmp;
+  const std::string scen = tmp / "v.json";
+  std::ofstream(scen) << R"({"model": {"builtin": "mlp", "params": {"input": 4, "hidden": [4], "output": 2}},
+    "engines": ["synthetic"], "engine_options": {"synthetic": {"a_s": 0.001, "b_s": 0.0001}}, "batch_sizes": [1, 2],
+    "load": {"warmup_s": 0, "warmup_queries": 1, "min_duration_s": 0.3, "min_queries": 5, "repetitions": 2,
+             "energy_quantization": 0.5, "max_variation": 1e-12},
+    "meters": ["nvml"], "meter_options": {"nvml": {"library": ")" << JOULEBENCH_FAKE_NVML << R"("}},
+    "meter_calibration_s": 0.3, "idle": {"enabled": false}})";
+  setenv("FAKE_NVML_THROTTLE", "0x40", 1);
+  auto r = RunCli(tmp, {"run", scen, "--db", tmp / "v.db"});
+  unsetenv("FAKE_NVML_THROTTLE");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto again = RunCli(tmp, {"run", scen, "--db", tmp / "v.db", "--quiet"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  Store store(tmp / "v.db");
+  const auto first = store.Cells(1);
+  ASSERT_EQ(first.size(), 2u);
+  for (const auto& m : store.Measurements(first[0].id)) {
+    EXPECT_EQ(m.perf_validity, "INVALID");  // any variation exceeds 1e-12
+    EXPECT_NE(m.validity_reasons.dump().find("run-to-run variation of throughput"), std::string::npos);
+    EXPECT_EQ(m.energy_validity, "INVALID");
+    EXPECT_NE(m.validity_reasons.dump().find("gpu0 throttled (hw_thermal_slowdown)"), std::string::npos)
+        << m.validity_reasons.dump();
+  }
+  for (const auto& m : store.Measurements(store.Cells(2)[0].id)) {
+    EXPECT_EQ(m.validity_reasons.dump().find("throttled"), std::string::npos);  // the second run was not throttled
+  }
+  auto cmp = RunCli(tmp, {"compare", "1", "2", "--db", tmp / "v.db"});
+  ASSERT_EQ(cmp.exit_code, 0) << cmp.err;
+  EXPECT_NE(cmp.out.find("synthetic fp32 b2 offline"), std::string::npos) << cmp.out;
+  EXPECT_NE(cmp.out.find("A/B J"), std::string::npos);
+  EXPECT_EQ(RunCli(tmp, {"compare", "1", "9", "--db", tmp / "v.db"}).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace joulebench

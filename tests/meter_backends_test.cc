@@ -141,7 +141,10 @@ TEST_F(FakeNvml, ChannelsStateAndIdentity) {
   const auto state = m.State();
   EXPECT_EQ(state["gpu0"]["sm_clock_mhz"], 1980);
   EXPECT_EQ(state["gpu1"]["power_limit_w"], 700.0);
-  EXPECT_EQ(state["gpu0"]["throttle_reasons"], nlohmann::json({"sw_power_cap"}));
+  EXPECT_EQ(state["gpu0"]["throttle_reasons"], nlohmann::json({"gpu_idle"}));
+  setenv("FAKE_NVML_THROTTLE", "0x44", 1);
+  EXPECT_EQ(m.State()["gpu0"]["throttle_reasons"], nlohmann::json({"sw_power_cap", "hw_thermal_slowdown"}));
+  unsetenv("FAKE_NVML_THROTTLE");
 }
 
 TEST_F(FakeNvml, EnergyCounterDeltaMatchesPowerTimesTime) {

@@ -23,6 +23,7 @@ std::vector<Command> AddDevicesCommand(CLI::App& parent);
 std::vector<Command> AddMetersCommand(CLI::App& parent);
 std::vector<Command> AddModelsCommands(CLI::App& parent);
 std::vector<Command> AddInferCommands(CLI::App& parent);
+std::vector<Command> AddCompareCommand(CLI::App& parent);
 std::vector<Command> AddVersionCommand(CLI::App& parent);
 
 }  // namespace joulebench

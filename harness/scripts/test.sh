@@ -6,7 +6,11 @@ cd "$(dirname "$0")/../.."
 bash harness/scripts/setup.sh
 bash harness/scripts/build.sh "$@"
 dir=build
-[ "${1:-}" = "--sanitize" ] && dir=build-asan
+if [ "${1:-}" = "--sanitize" ]; then
+  dir=build-asan
+  # PoCL's LLVM keeps compiler state until exit; only third-party leaks are suppressed (tests/lsan.supp).
+  export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
+fi
 # PoCL compiles each OpenCL kernel once per machine; keep its cache inside the build folder for the whole run.
 export POCL_CACHE_DIR="$PWD/$dir/pocl-cache"
 mkdir -p "$POCL_CACHE_DIR"

@@ -73,4 +73,9 @@ int nvmlDeviceGetFieldValues(nvmlDevice_t d, int count, nvmlFieldValue_t* v) {
 int nvmlDeviceGetClockInfo(nvmlDevice_t d, int type, unsigned* mhz) { (void)d; *mhz = type == 1 ? 1980 : 2619; return 0; }
 int nvmlDeviceGetTemperature(nvmlDevice_t d, int s, unsigned* c) { (void)d; (void)s; *c = 45; return 0; }
 int nvmlDeviceGetEnforcedPowerLimit(nvmlDevice_t d, unsigned* mw) { (void)d; *mw = 700000; return 0; }
-int nvmlDeviceGetCurrentClocksEventReasons(nvmlDevice_t d, unsigned long long* r) { (void)d; *r = 0x4; return 0; }
+int nvmlDeviceGetCurrentClocksEventReasons(nvmlDevice_t d, unsigned long long* r) {
+  (void)d;
+  const char* t = getenv("FAKE_NVML_THROTTLE"); /* e.g. 0x40: hw thermal slowdown */
+  *r = t ? strtoull(t, NULL, 0) : 0x1;         /* default: gpu idle, not a throttle */
+  return 0;
+}
