@@ -90,16 +90,28 @@ std::vector<Tensor> Gemm(const Node& n, const std::vector<const Tensor*>& in, in
   const std::int64_t M = ta ? a.shape()[1] : a.shape()[0], K = ta ? a.shape()[0] : a.shape()[1];
   const std::int64_t Kb = tb ? b.shape()[1] : b.shape()[0], N = tb ? b.shape()[0] : b.shape()[1];
   if (K != Kb) Fail(n, fmt::format("inner dimensions differ ({} vs {})", K, Kb));
-  std::vector<float> A(static_cast<std::size_t>(M * K)), B(static_cast<std::size_t>(K * N));
-  for (std::int64_t i = 0; i < M; ++i) {
-    for (std::int64_t p = 0; p < K; ++p) A[i * K + p] = ta ? a.f32()[p * M + i] : a.f32()[i * K + p];
-  }
-  for (std::int64_t p = 0; p < K; ++p) {
-    for (std::int64_t j = 0; j < N; ++j) B[p * N + j] = tb ? b.f32()[j * K + p] : b.f32()[p * N + j];
-  }
   Tensor y(DataType::kFloat32, {M, N});
   auto Y = y.f32();
-  MatMulRowMajor(A.data(), B.data(), Y.data(), M, K, N);
+  if (!ta && tb && M < 8) {  // few rows of the exported layout (weights [N, K]): dot products, no transpose copy
+    for (std::int64_t i = 0; i < M; ++i) {
+      for (std::int64_t j = 0; j < N; ++j) {
+        const float* ar = a.f32().data() + i * K;
+        const float* br = b.f32().data() + j * K;
+        float acc = 0;
+        for (std::int64_t p = 0; p < K; ++p) acc += ar[p] * br[p];
+        Y[i * N + j] = acc;
+      }
+    }
+  } else {  // other layouts: copy to row-major [M, K] x [K, N]
+    std::vector<float> A(static_cast<std::size_t>(M * K)), B(static_cast<std::size_t>(K * N));
+    for (std::int64_t i = 0; i < M; ++i) {
+      for (std::int64_t p = 0; p < K; ++p) A[i * K + p] = ta ? a.f32()[p * M + i] : a.f32()[i * K + p];
+    }
+    for (std::int64_t p = 0; p < K; ++p) {
+      for (std::int64_t j = 0; j < N; ++j) B[p * N + j] = tb ? b.f32()[j * K + p] : b.f32()[p * N + j];
+    }
+    MatMulRowMajor(A.data(), B.data(), Y.data(), M, K, N);
+  }
   for (auto& v : Y) v *= alpha;
   if (const Tensor* c = ref::Opt(in, 2); c && beta != 0.0f) {
     const Shape cs = ref::Broadcast(n, {c->shape(), Shape{M, N}});
