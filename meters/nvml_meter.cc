@@ -146,7 +146,7 @@ std::vector<Channel> NvmlMeter::Channels() const {
   return out;
 }
 
-Reading NvmlMeter::Read() {
+Reading NvmlMeter::ReadChannels(bool with_counter) {
   Reading r;
   r.time = MonotonicClock::now();
   auto fail = [&](const Gpu& g, const char* what, nvml::Return code) {
@@ -155,7 +155,8 @@ Reading NvmlMeter::Read() {
                            api_.Error(code));
   };
   for (const auto& g : gpus_) {
-    if (g.has_counter) {
+    if (g.has_counter && !with_counter) r.values.push_back(NAN);  // edge-only: not an error
+    if (g.has_counter && with_counter) {
       unsigned long long mj = 0;
       const auto rc = api_.DeviceGetTotalEnergyConsumption(g.device, &mj);
       rc == nvml::kSuccess ? r.values.push_back(static_cast<double>(mj) * 1e-3)

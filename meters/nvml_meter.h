@@ -18,10 +18,12 @@ class NvmlMeter : public Meter {
   ~NvmlMeter() override;
   ProbeResult Probe() override;
   std::vector<Channel> Channels() const override;
-  Reading Read() override;
+  Reading Read() override { return ReadChannels(true); }
+  Reading Sample() override { return ReadChannels(false); }  // the counter only at window edges
   nlohmann::json State() override;
 
  private:
+  Reading ReadChannels(bool with_counter);
   struct Gpu {
     unsigned index;
     nvml::Device device;

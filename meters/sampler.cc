@@ -31,11 +31,11 @@ void Sampler::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-Snapshot Sampler::ReadLocked() {
+Snapshot Sampler::ReadLocked(bool sample) {
   Snapshot snap;
   snap.time = MonotonicClock::now();
   for (auto& src : sources_) {
-    Reading r = src.meter->Read();
+    Reading r = sample ? src.meter->Sample() : src.meter->Read();
     r.values.resize(src.channels.size(), std::numeric_limits<double>::quiet_NaN());
     snap.values.insert(snap.values.end(), r.values.begin(), r.values.end());
     if (!r.error.empty()) snap.error += (snap.error.empty() ? "" : "; ") + r.error;
@@ -69,7 +69,11 @@ void Sampler::Loop() {
   auto next = MonotonicClock::now();
   const auto step = std::chrono::duration_cast<MonotonicClock::duration>(period_);
   for (;;) {
-    Snapshot snap = ReadNow();
+    Snapshot snap;
+    {
+      std::lock_guard read_lock(read_mutex_);
+      snap = ReadLocked(/*sample=*/true);
+    }
     {
       std::lock_guard lock(buffer_mutex_);
       for (std::size_t c = 0; c < snap.values.size(); ++c) buffer_.push_back({c, snap.time, snap.values[c]});

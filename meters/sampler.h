@@ -53,7 +53,7 @@ class Sampler {
   std::size_t source_of(std::size_t channel) const { return source_of_[channel]; }
 
  private:
-  Snapshot ReadLocked();
+  Snapshot ReadLocked(bool sample = false);  // sample: Meter::Sample() (a tick), else Meter::Read() (an edge)
   void Loop();
 
   std::vector<MeterSource> sources_;
