@@ -52,10 +52,10 @@ const std::vector<EngineInfo>& Engines() {
        &ProbeOpenClDevice},
       {"synthetic",
        "a known service time per query, a + b x batch seconds (busy-spinning or sleeping), for testing the harness "
-       "and calibrating meters",
+       "and calibrating meters; a = b = 0 is a null engine (the harness's own overhead)",
        {Precision::kFp32},
-       {{"a_s", ParamSpec::Kind::kPositiveNumber, 0.001, "s", "fixed time per query"},
-        {"b_s", ParamSpec::Kind::kPositiveNumber, 0.0001, "s", "time per inference in the query"},
+       {{"a_s", ParamSpec::Kind::kNonNegativeNumber, 0.001, "s", "fixed time per query"},
+        {"b_s", ParamSpec::Kind::kNonNegativeNumber, 0.0001, "s", "time per inference in the query"},
         {"mode", ParamSpec::Kind::kString, "spin", "", "\"spin\" (busy CPU) or \"sleep\""}},
        [](const EngineConfig& c) { return std::unique_ptr<Engine>(new SyntheticEngine(c.options)); }},
   };

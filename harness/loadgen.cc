@@ -29,6 +29,7 @@ LoadResult RunLoad(Engine& engine, const LoadSpec& spec, std::mt19937_64& rng, c
     engine.Infer();
     const auto done = Clock::now();
     r.latencies_ms.push_back(std::chrono::duration<double, std::milli>(done - arrival).count());
+    if (spec.on_query) spec.on_query(static_cast<std::int64_t>(r.latencies_ms.size()));
     if (since(done) >= spec.min_window_s && static_cast<std::int64_t>(r.latencies_ms.size()) >= spec.min_queries) break;
   }
   engine.Wait();

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "engines/engine.h"
@@ -18,6 +19,7 @@ struct LoadSpec {
   double server_qps = 0;         // server: mean arrival rate (queries/s)
   double min_window_s = 1;
   std::int64_t min_queries = 1;
+  std::function<void(std::int64_t queries_done)> on_query;  // optional (progress display)
 };
 
 struct LoadResult {

@@ -167,6 +167,30 @@ void MeterSession::Pull() {
   std::erase_if(recent_, [&](const Sample& s) { return s.time < horizon; });
 }
 
+double MeterSession::RecentPowerW() {
+  Pull();
+  const auto since = MonotonicClock::now() - std::chrono::seconds(1);
+  const auto& chans = channels();
+  std::map<std::string, double> by_domain;  // one figure per root domain: its first channel with samples
+  for (std::size_t c = 0; c < chans.size(); ++c) {
+    if (!chans[c].parent.empty() || chans[c].cross_check_only || by_domain.count(chans[c].domain)) continue;
+    const Sample *first = nullptr, *last = nullptr;
+    for (const auto& s : recent_) {
+      if (s.channel != c || s.time < since) continue;
+      if (!first) first = &s;
+      last = &s;
+    }
+    if (!first || first == last) continue;
+    const double dt = std::chrono::duration<double>(last->time - first->time).count();
+    if (chans[c].kind == ChannelKind::kCounter && last->value < first->value) continue;  // wrapped
+    by_domain[chans[c].domain] = chans[c].kind == ChannelKind::kCounter ? (last->value - first->value) / dt : last->value;
+  }
+  if (by_domain.empty()) return NAN;
+  double total = 0;
+  for (const auto& [domain, w] : by_domain) total += w;
+  return total;
+}
+
 std::vector<SampleRecord> MeterSession::DrainSamples() {
   Pull();
   std::vector<SampleRecord> rows;

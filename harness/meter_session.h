@@ -65,6 +65,9 @@ class MeterSession {
   // Why there is no (measured) energy, for runs allowed to proceed unmetered.
   const std::string& unmetered_reason() const { return unmetered_reason_; }
   double SecondsSinceStart(MonotonicClock::time_point t) const;
+  // Power over about the last second, summed over the root domains' primary channels (progress display only);
+  // NaN when no channel has two samples yet.
+  double RecentPowerW();
 
  private:
   void Pull();  // moves the sampler's buffer into recent_ and pending_rows_

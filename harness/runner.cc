@@ -17,10 +17,13 @@
 #include "engines/model_source.h"
 #include "harness/common/errors.h"
 #include "harness/common/version.h"
+#include "harness/cooldown.h"
 #include "harness/environment.h"
 #include "harness/interrupt.h"
+#include "harness/latency_histogram.h"
 #include "harness/loadgen.h"
 #include "harness/meter_session.h"
+#include "harness/progress.h"
 #include "harness/stats.h"
 
 namespace joulebench {
@@ -35,12 +38,17 @@ struct CellContext {
   const Graph& graph;
   Store& store;
   MeterSession& meters;
-  std::ostream& log;
-  bool quiet;
+  Progress& progress;
 };
 
-void Note(const CellContext& ctx, const std::string& line) {
-  if (!ctx.quiet) ctx.log << line << "\n" << std::flush;
+void Note(const CellContext& ctx, const std::string& line) { ctx.progress.Line(line); }
+
+// The load loop's per-query hook: redraws the live line with inferences so far and the meters' recent power.
+std::function<void(std::int64_t)> ProgressHook(const CellContext& ctx, std::int64_t batch) {
+  if (!ctx.progress.live()) return {};
+  return [&ctx, batch](std::int64_t queries) {
+    if (ctx.progress.Due()) ctx.progress.Update(queries * batch, ctx.meters.metered() ? ctx.meters.RecentPowerW() : NAN);
+  };
 }
 
 // Idle power per channel over the idle window; empty when idle measurement is off or was interrupted.
@@ -48,6 +56,7 @@ void Note(const CellContext& ctx, const std::string& line) {
 std::vector<double> MeasureIdle(const CellContext& ctx, std::int64_t cell_id) {
   if (!ctx.s.idle.enabled || !ctx.meters.metered()) return {};
   if (!SleepUnlessInterrupted(Seconds(ctx.s.idle.settle_s))) return {};
+  ctx.progress.Phase("idle");
   ctx.meters.Begin("idle");
   const bool complete = SleepUnlessInterrupted(Seconds(ctx.s.idle.duration_s));
   const Window w = ctx.meters.End("idle");
@@ -142,7 +151,8 @@ MeasurementRecord Measure(const CellContext& ctx, Engine& engine, const Cell& ce
   // Widened beyond min_duration_s when the meters' counter ticks need a longer window (energy_quantization).
   LoadSpec spec{ctx.s.load.mode, server_qps,
                 std::max(ctx.s.load.min_duration_s, ctx.meters.MinWindowSeconds(ctx.s.load.energy_quantization)),
-                ctx.s.load.min_queries};
+                ctx.s.load.min_queries, ProgressHook(ctx, cell.batch)};
+  ctx.progress.Phase(fmt::format("rep {}/{}", repetition, ctx.s.load.repetitions));
   if (spec.min_window_s > ctx.s.load.min_duration_s) {
     m.validity_reasons.push_back(fmt::format("window widened from {:g} s to {:.3g} s so one counter tick stays within "
                                              "{:g}% of its energy",
@@ -167,6 +177,9 @@ MeasurementRecord Measure(const CellContext& ctx, Engine& engine, const Cell& ce
   m.latency_p99_ms = Percentile(latencies_ms, 0.99);
   m.latency_p999_ms = Percentile(latencies_ms, 0.999);
   m.latency_max_ms = Percentile(latencies_ms, 1.0);
+  LatencyHistogram hist;
+  for (double l : latencies_ms) hist.Add(l);
+  m.latency_histogram = hist.ToJson();
   if (ctx.s.load.mode == "server") {
     m.target_qps = server_qps;
     m.latency_bound_ms = ctx.s.load.latency_bound_ms;
@@ -186,6 +199,7 @@ MeasurementRecord Measure(const CellContext& ctx, Engine& engine, const Cell& ce
 // Highest Poisson QPS whose latency percentile meets the bound: capacity from a short back-to-back probe, then a
 // bisection over (0, capacity] with short server windows. 0 when even a tenth of capacity misses the bound.
 double FindMaxQps(const CellContext& ctx, Engine& engine, std::mt19937_64& rng, const std::string& label) {
+  ctx.progress.Phase("max-QPS search");
   LoadSpec probe{"offline", 0, 0.5, 20};
   const LoadResult cap = RunLoad(engine, probe, rng, [] { return Interrupted(); });
   const double capacity = static_cast<double>(cap.queries) / cap.duration_s;
@@ -210,6 +224,8 @@ std::string RunCell(const CellContext& ctx, CellRecord& rec, const Cell& cell) {
                                         PrecisionName(cell.precision), cell.batch);
   rec.status = "running";
   ctx.store.UpdateCell(rec);
+  ctx.progress.Cell(label);
+  ctx.progress.Phase("prepare");
   try {
     auto engine = FindEngine(cell.engine)->create(EngineConfig{ctx.s.device.type, ctx.s.device.platform,
                                                                  ctx.s.device.index, ctx.s.engine_options[cell.engine]});
@@ -229,10 +245,13 @@ std::string RunCell(const CellContext& ctx, CellRecord& rec, const Cell& cell) {
       }
       Note(ctx, fmt::format("{}: idle{}", label, idle_text));
     }
+    ctx.progress.Phase("warm-up");
+    const auto warmup_hook = ProgressHook(ctx, cell.batch);
     const auto w0 = Clock::now();
     for (std::int64_t n = 0; !Interrupted() && (Since(w0) < ctx.s.load.warmup_s || n < ctx.s.load.warmup_queries);
          ++n) {
       engine->Infer();
+      if (warmup_hook) warmup_hook(n + 1);
     }
     std::mt19937_64 rng(ctx.s.seed * 7919 + static_cast<std::uint64_t>(cell.index));  // arrivals: reproducible
     std::vector<double> tputs;
@@ -333,10 +352,9 @@ RunOutcome RunScenario(const Scenario& s, Store& store, const RunnerOptions& opt
   env["model.hash"] = graph.Hash();
   env["model.parameters"] = std::to_string(graph.ParameterCount());
   store.AddEnvironment(outcome.run_id, env);
-  if (!options.quiet) {
-    log << fmt::format("run {} · scenario {} · {} cells · database {}\n", outcome.run_id, s.name, s.cells.size(),
-                       store.path());
-  }
+  Progress progress(log, options.live, options.quiet);
+  progress.Line(fmt::format("run {} · scenario {} · {} cells · database {}", outcome.run_id, s.name, s.cells.size(),
+                            store.path()));
 
   std::vector<CellRecord> records;
   for (const auto& cell : s.cells) {
@@ -355,12 +373,25 @@ RunOutcome RunScenario(const Scenario& s, Store& store, const RunnerOptions& opt
   }
 
   meters.Start(store, outcome.run_id);
-  CellContext ctx{s, graph, store, meters, log, options.quiet};
+  const double window_s = std::max(s.load.min_duration_s, meters.MinWindowSeconds(s.load.energy_quantization));
+  progress.SetPlannedSeconds(static_cast<double>(s.cells.size()) *
+                             ((s.idle.enabled ? s.idle.settle_s + s.idle.duration_s : 0) + s.load.warmup_s +
+                              static_cast<double>(s.load.repetitions) * window_s));
+  CellContext ctx{s, graph, store, meters, progress};
+  const auto idle_temperatures = Temperatures(meters.State());  // before any load: the cooldown target
   for (std::size_t i = 0; i < s.cells.size() && !Interrupted(); ++i) {
+    if (s.cooldown.enabled && i > 0) {
+      progress.Phase("cooldown");
+      const auto cool = WaitForCooldown(idle_temperatures, s.cooldown, [&] { return meters.State(); },
+                                        [](double sec) { return SleepUnlessInterrupted(Seconds(sec)); });
+      progress.Line(fmt::format("[{}/{}] {}", i + 1, s.cells.size(), cool.summary));
+      if (Interrupted()) break;
+    }
     const std::string status = RunCell(ctx, records[i], s.cells[i]);
     if (status == "completed") ++outcome.cells_completed;
     if (status == "failed") ++outcome.cells_failed;
   }
+  progress.Clear();
   meters.Stop();
   store.AddSamples(meters.DrainSamples());
   outcome.status = Interrupted() ? "interrupted" : outcome.cells_failed ? "failed" : "completed";

@@ -14,6 +14,7 @@ namespace joulebench {
 struct RunnerOptions {
   bool quiet = false;
   std::ostream* log = nullptr;  // progress lines; nullptr = std::cerr
+  bool live = false;            // also a live status line (Progress::LiveWanted)
 };
 
 struct RunOutcome {

@@ -297,7 +297,7 @@ Scenario ParseScenario(const std::string& text, const std::string& origin, const
   s.requested = root;
   if (!v.Keys(root, "$", {"$schema", "name", "description", "model", "engines", "precisions", "batch_sizes", "load",
                           "meters", "meter_options", "sample_rate_hz", "meter_calibration_s", "cross_check_tolerance",
-                          "allow_unmetered", "idle", "device", "seed", "tags", "engine_options"})) {
+                          "allow_unmetered", "idle", "cooldown", "device", "seed", "tags", "engine_options"})) {
     throw ScenarioError(origin, v.problems());
   }
   s.name = v.String(root, "name", "$", std::filesystem::path(origin).stem().string());
@@ -409,6 +409,15 @@ Scenario ParseScenario(const std::string& text, const std::string& origin, const
       s.idle.duration_s = v.Positive(*it, "duration_s", "$.idle", s.idle.duration_s);
     }
   }
+  if (auto it = root.find("cooldown"); it != root.end()) {
+    if (v.Keys(*it, "$.cooldown", {"enabled", "max_above_idle_c", "timeout_s", "poll_s"})) {
+      s.cooldown.enabled = v.Field<bool>(*it, "enabled", "$.cooldown", s.cooldown.enabled, "true or false",
+                                         [](const json& x) { return x.is_boolean(); });
+      s.cooldown.max_above_idle_c = v.NonNegative(*it, "max_above_idle_c", "$.cooldown", s.cooldown.max_above_idle_c);
+      s.cooldown.timeout_s = v.Positive(*it, "timeout_s", "$.cooldown", s.cooldown.timeout_s);
+      s.cooldown.poll_s = v.Positive(*it, "poll_s", "$.cooldown", s.cooldown.poll_s);
+    }
+  }
   if (auto it = root.find("device"); it != root.end()) {
     if (v.Keys(*it, "$.device", {"type", "platform", "index"})) {
       s.device.type = v.OneOf(*it, "type", "$.device", s.device.type, {"any", "gpu", "cpu"});
@@ -511,6 +520,11 @@ nlohmann::json Scenario::PlanJson() const {
       {"cross_check_tolerance", cross_check_tolerance},
       {"allow_unmetered", allow_unmetered},
       {"idle", {{"enabled", idle.enabled}, {"settle_s", idle.settle_s}, {"duration_s", idle.duration_s}}},
+      {"cooldown",
+       {{"enabled", cooldown.enabled},
+        {"max_above_idle_c", cooldown.max_above_idle_c},
+        {"timeout_s", cooldown.timeout_s},
+        {"poll_s", cooldown.poll_s}}},
       {"device", {{"type", device.type}, {"platform", device.platform}, {"index", device.index}}},
       {"seed", seed},
       {"tags", tags},

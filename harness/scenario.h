@@ -36,6 +36,15 @@ struct IdleSettings {
   double duration_s = 5.0;
 };
 
+// Optional wait between cells until every device temperature the meters report is back near its value at run
+// start (before any load), so each cell starts from the same thermal state.
+struct CooldownSettings {
+  bool enabled = false;
+  double max_above_idle_c = 2.0;
+  double timeout_s = 300;
+  double poll_s = 1.0;
+};
+
 struct DeviceSelection {
   std::string type = "any";  // any | gpu | cpu (OpenCL engines)
   std::string platform;      // substring of the OpenCL platform name; "" = any
@@ -73,6 +82,7 @@ struct Scenario {
   double cross_check_tolerance = 0.10; // relative disagreement between sources of one domain that invalidates
   bool allow_unmetered = false;        // run (performance only) when no requested meter is available
   IdleSettings idle;
+  CooldownSettings cooldown;
   DeviceSelection device;
   std::uint64_t seed = 1;
   std::map<std::string, std::string> tags;

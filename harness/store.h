@@ -74,6 +74,7 @@ struct MeasurementRecord {
   nlohmann::json state_start = nlohmann::json::object(), state_end = nlohmann::json::object();
   std::optional<double> target_qps, latency_bound_ms, latency_percentile;  // server mode
   std::optional<bool> bound_met;
+  nlohmann::json latency_histogram;  // LatencyHistogram::ToJson() of every query's latency; null in older runs
   std::vector<EnergyRecord> energy;
 };
 

@@ -134,6 +134,10 @@ ALTER TABLE measurements ADD COLUMN latency_percentile REAL;
 ALTER TABLE measurements ADD COLUMN bound_met INTEGER CHECK (bound_met IN (0, 1));
 ALTER TABLE cells ADD COLUMN max_qps REAL;
 )sql",
+      // 5: every query's latency as a log-bucketed histogram (1% buckets; harness/latency_histogram.h).
+      R"sql(
+ALTER TABLE measurements ADD COLUMN latency_histogram_json TEXT;
+)sql",
   };
   return migrations;
 }

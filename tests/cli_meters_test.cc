@@ -245,11 +245,14 @@ TEST(CliLoad, VerdictsForVariationAndThrottlingAndTheCompareTable) {
     "load": {"warmup_s": 0, "warmup_queries": 1, "min_duration_s": 0.3, "min_queries": 5, "repetitions": 2,
              "energy_quantization": 0.5, "max_variation": 1e-12},
     "meters": ["nvml"], "meter_options": {"nvml": {"library": ")" << JOULEBENCH_FAKE_NVML << R"("}},
-    "meter_calibration_s": 0.3, "idle": {"enabled": false}})";
+    "meter_calibration_s": 0.3, "idle": {"enabled": false}, "cooldown": {"enabled": true}})";
   setenv("FAKE_NVML_THROTTLE", "0x40", 1);
   auto r = RunCli(tmp, {"run", scen, "--db", tmp / "v.db"});
   unsetenv("FAKE_NVML_THROTTLE");
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  // The fake GPU reports a steady 45 °C: the cooldown before the second cell is met at once, through real NVML calls.
+  EXPECT_NE(r.err.find("[2/2] cooled to within 2 °C of the run-start temperature after 0.0 s"), std::string::npos)
+      << r.err;
   auto again = RunCli(tmp, {"run", scen, "--db", tmp / "v.db", "--quiet"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
   Store store(tmp / "v.db");

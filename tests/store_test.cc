@@ -82,6 +82,7 @@ TEST(Store, RoundTrip) {
   m.latency_p99_ms = 4.2;
   m.energy_validity = "ESTIMATED";
   m.validity_reasons = {"modelled"};
+  m.latency_histogram = {{"unit", "us"}, {"growth", 1.01}, {"first", 800}, {"counts", {3, 0, 97}}};
   m.energy.push_back({s.channel, 25.0, 1e-8, 0.25, 24.375, 10.0, 25.0 / 800, 24.375 / 800, "estimated: x"});
   store.AddMeasurement(m, {{s.channel, 0.1, 1.0}, {s.channel, 0.2, 2.0}});
 
@@ -94,6 +95,7 @@ TEST(Store, RoundTrip) {
   EXPECT_EQ(ms[0].inferences, 800);
   EXPECT_DOUBLE_EQ(ms[0].latency_p99_ms, 4.2);
   EXPECT_EQ(ms[0].validity_reasons, nlohmann::json({"modelled"}));
+  EXPECT_EQ(ms[0].latency_histogram["counts"], nlohmann::json({3, 0, 97}));
   ASSERT_EQ(ms[0].energy.size(), 1u);
   EXPECT_DOUBLE_EQ(ms[0].energy[0].energy_j, 25.0);
   EXPECT_DOUBLE_EQ(*ms[0].energy[0].dynamic_j_per_inference, 24.375 / 800);

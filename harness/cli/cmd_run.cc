@@ -6,6 +6,7 @@
 #include "harness/cli/commands.h"
 #include "harness/common/errors.h"
 #include "harness/interrupt.h"
+#include "harness/progress.h"
 #include "harness/run_report.h"
 #include "harness/runner.h"
 #include "harness/scenario.h"
@@ -46,7 +47,7 @@ std::vector<Command> AddRunCommand(CLI::App& parent) {
              InstallInterruptHandlers();
              int rc = 0;
              for (const auto& s : scenarios) {
-               RunOutcome out = RunScenario(s, store, {o->quiet, &std::cerr});
+               RunOutcome out = RunScenario(s, store, {o->quiet, &std::cerr, Progress::LiveWanted(2)});
                std::cout << "\n";
                PrintRun(store, out.run_id, std::cout);
                if (out.status == "interrupted") {

@@ -9,6 +9,7 @@ const char* ParamKindDescription(ParamSpec::Kind kind) {
     case ParamSpec::Kind::kPositiveIntList: return "a non-empty list of positive integers";
     case ParamSpec::Kind::kInt: return "an integer";
     case ParamSpec::Kind::kPositiveNumber: return "a positive number";
+    case ParamSpec::Kind::kNonNegativeNumber: return "a number >= 0";
     case ParamSpec::Kind::kString: return "a string";
     case ParamSpec::Kind::kBool: return "true or false";
   }
@@ -20,6 +21,7 @@ bool ParamMatches(ParamSpec::Kind kind, const nlohmann::json& v) {
     case ParamSpec::Kind::kPositiveInt: return v.is_number_integer() && v.get<long long>() > 0;
     case ParamSpec::Kind::kInt: return v.is_number_integer();
     case ParamSpec::Kind::kPositiveNumber: return v.is_number() && v.get<double>() > 0;
+    case ParamSpec::Kind::kNonNegativeNumber: return v.is_number() && v.get<double>() >= 0;
     case ParamSpec::Kind::kString: return v.is_string();
     case ParamSpec::Kind::kBool: return v.is_boolean();
     case ParamSpec::Kind::kPositiveIntList:

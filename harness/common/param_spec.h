@@ -10,7 +10,7 @@
 namespace joulebench {
 
 struct ParamSpec {
-  enum class Kind { kPositiveInt, kPositiveIntList, kInt, kPositiveNumber, kString, kBool };
+  enum class Kind { kPositiveInt, kPositiveIntList, kInt, kPositiveNumber, kNonNegativeNumber, kString, kBool };
   std::string name;
   Kind kind;
   nlohmann::json default_value;
