@@ -4,6 +4,7 @@
 #include "engines/engine.h"
 #include "engines/opencl/baseline_engine.h"
 #include "engines/opencl/cl_runtime.h"
+#include "engines/opencl/optimized_engine.h"
 #include "engines/reference/reference_engine.h"
 #include "engines/synthetic/synthetic_engine.h"
 
@@ -49,6 +50,23 @@ const std::vector<EngineInfo>& Engines() {
        {Precision::kFp32},
        {},
        [](const EngineConfig& c) { return std::unique_ptr<Engine>(new OpenClBaselineEngine(c)); },
+       &ProbeOpenClDevice},
+      {"opencl-optimized",
+       "OpenCL, the TensorRT playbook: constant folding, BatchNorm folding, epilogue fusion (bias, residual, "
+       "activation), kernels chosen per layer by timing on the device, CLBlast tuned, buffers shared by liveness, "
+       "plan cache",
+       {Precision::kFp32},
+       {{"disable_passes", ParamSpec::Kind::kString, "", "",
+         "comma-separated graph passes to switch off (ablations): eliminate_identity, fold_constants, "
+         "fold_batchnorm, fuse_epilogue, remove_dead_nodes"},
+        {"conv_kernel", ParamSpec::Kind::kString, "auto", "",
+         "auto (chosen per layer), library (im2col + CLBlast GEMM + epilogue), igemm, or a tile name such as "
+         "igemm_64x64x16_4x4"},
+        {"kernel_selection", ParamSpec::Kind::kString, "auto", "",
+         "auto (time every candidate on GPUs, heuristic elsewhere), time, heuristic"},
+        {"tune_gemm", ParamSpec::Kind::kString, "auto", "", "tune CLBlast Xgemm for the device at build: auto (GPUs), on, off"},
+        {"plan_cache", ParamSpec::Kind::kBool, true, "", "reuse the built plan when its key is unchanged"}},
+       [](const EngineConfig& c) { return std::unique_ptr<Engine>(new OpenClOptimizedEngine(c)); },
        &ProbeOpenClDevice},
       {"synthetic",
        "a known service time per query, a + b x batch seconds (busy-spinning or sleeping), for testing the harness "

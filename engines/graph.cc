@@ -99,7 +99,7 @@ struct Fnv {
 };
 }  // namespace
 
-std::string Graph::Hash() const {
+std::string Graph::Hash(bool weights) const {
   Fnv f;
   for (const auto& in : inputs) f.Add(in.name + ShapeToString(in.shape));
   for (const auto& node : nodes) {
@@ -122,7 +122,7 @@ std::string Graph::Hash() const {
   }
   for (const auto& [name, t] : initializers) {
     f.Add(name + ShapeToString(t.shape()));
-    f.Add(t.raw(), t.bytes());
+    if (weights) f.Add(t.raw(), t.bytes());
   }
   return fmt::format("{:016x}", f.h);
 }

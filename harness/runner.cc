@@ -308,7 +308,10 @@ RunOutcome RunScenario(const Scenario& s, Store& store, const RunnerOptions& opt
   const Graph graph = LoadModel(s.model.builtin, s.model.params, s.model.file);
   std::vector<std::string> unsupported;
   for (const auto& name : s.engines) {
-    for (const auto& u : FindEngine(name)->create(EngineConfig{})->Supports(graph)) {
+    // Created with the scenario's options, so an invalid option value is refused before the run is recorded.
+    const auto engine = FindEngine(name)->create(EngineConfig{s.device.type, s.device.platform, s.device.index,
+                                                              s.engine_options[name]});
+    for (const auto& u : engine->Supports(graph)) {
       unsupported.push_back(fmt::format("engine \"{}\" cannot run op {} (node \"{}\", opset {}) of model {}: {}",
                                         name, u.op_type, u.node_name, graph.opset, graph.source, u.reason));
     }

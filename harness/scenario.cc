@@ -444,6 +444,15 @@ Scenario ParseScenario(const std::string& text, const std::string& origin, const
   return s;
 }
 
+nlohmann::json ResolveEngineOptions(const std::string& engine, const nlohmann::json& given, const std::string& origin) {
+  Validator v(origin);
+  const EngineInfo* e = FindEngine(engine);
+  if (!e) throw InputError(fmt::format("{}: no engine \"{}\" (joulebench devices lists engines)", origin, engine));
+  json resolved = v.Params(given, engine, e->options);
+  if (!v.problems().empty()) throw ScenarioError(origin, v.problems());
+  return resolved;
+}
+
 nlohmann::json ResolveModelParams(const std::string& model, const nlohmann::json& given, const std::string& origin) {
   Validator v(origin);
   const BuiltinModel* m = FindBuiltinModel(model);

@@ -115,6 +115,9 @@ Scenario EmbeddedQuickstart();
 // A built-in model's parameters with every default filled in; throws ScenarioError for unknown names/values.
 nlohmann::json ResolveModelParams(const std::string& model, const nlohmann::json& given, const std::string& origin);
 
+// An engine's options with every default filled in; throws ScenarioError for unknown keys or bad values.
+nlohmann::json ResolveEngineOptions(const std::string& engine, const nlohmann::json& given, const std::string& origin);
+
 // Edit distance, for did-you-mean suggestions.
 std::size_t EditDistance(const std::string& a, const std::string& b);
 // The closest of `candidates` to `word` if close enough to be a likely typo, else "".

@@ -39,7 +39,11 @@ struct OpenClBaselineEngine::Builder {
   cl_command_queue* Queue();
   cl_mem Meta(const std::vector<std::int64_t>& values);
   void Kernel(const Node& n, const char* kernel, const std::vector<KernelArg>& args, std::size_t global,
-              std::size_t local = 0);
+              std::size_t local = 0, cl::Program* program = nullptr);
+  // A 3-D launch of `kernel` from `program` (tiled kernels; unused dimensions are 1).
+  void Kernel3d(const Node& n, cl::Program& program, const char* kernel, const std::string& kind,
+                const std::vector<KernelArg>& args, const std::size_t global[3], const std::size_t local[3]);
+  cl_kernel Bind(cl::Program& program, const char* kernel, const std::vector<KernelArg>& args);
   void Custom(const Node& n, const char* kind, std::function<void()> run);
 };
 

@@ -3,7 +3,9 @@
 #include "engines/opencl/baseline_engine.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
+#include <climits>
 
 #include <fmt/format.h>
 
@@ -54,7 +56,7 @@ std::vector<UnsupportedOp> OpenClBaselineEngine::Supports(const Graph& graph) co
   std::vector<UnsupportedOp> out;
   for (const auto& n : graph.nodes) {
     if (!Contains(BaselineDeviceOps(), n.op_type) && !Contains(BaselineHostOps(), n.op_type)) {
-      out.push_back({n.op_type, n.name, "opencl-baseline has no kernel for this operator"});
+      out.push_back({n.op_type, n.name, EngineName() + " has no kernel for this operator"});
     }
   }
   return out;
@@ -63,7 +65,7 @@ std::vector<UnsupportedOp> OpenClBaselineEngine::Supports(const Graph& graph) co
 void OpenClBaselineEngine::Prepare(const Graph& graph, Precision precision, std::int64_t batch) {
   const auto t0 = std::chrono::steady_clock::now();
   if (precision != Precision::kFp32) {
-    throw InputError(fmt::format("opencl-baseline: precision {} is not available (the baseline is fp32)",
+    throw InputError(fmt::format("{}: precision {} is not available (fp32 only)", EngineName(),
                                  PrecisionName(precision)));
   }
   for (const auto& in : graph.inputs) {
@@ -78,13 +80,22 @@ void OpenClBaselineEngine::Prepare(const Graph& graph, Precision precision, std:
   launches_by_kind_.clear();
   device_tensors_.clear();
   meta_.clear();
+  free_buffers_.clear();
+  buffer_refs_.clear();
+  pooled_.clear();
+  last_use_.clear();
   device_bytes_ = 0;
+  buffers_allocated_ = 0;
   batch_ = batch;
-  // Concrete shapes for this batch from ONNX shape inference.
-  graph_ = WithInferredShapes(graph, batch);
   if (!device_) device_ = std::make_unique<cl::Device>(cl::DeviceChoice{config_.device_type, config_.device_platform,
                                                                         config_.device_index});
   if (!program_) program_ = std::make_unique<cl::Program>(*device_, BaselineKernelSource(), "-cl-std=CL1.2");
+  // Concrete shapes for this batch from ONNX shape inference, then the engine's graph passes.
+  graph_ = Optimize(WithInferredShapes(graph, batch));
+  for (std::size_t i = 0; i < graph_.nodes.size(); ++i) {
+    for (const auto& in : graph_.nodes[i].inputs) last_use_[in] = i;
+  }
+  for (const auto& o : graph_.outputs) last_use_[o.name] = SIZE_MAX;  // outputs live to the end
   host_.clear();
   for (const auto& [name, t] : graph_.initializers) host_.emplace(name, t);
   Builder b{*this, graph_.opset};
@@ -94,7 +105,8 @@ void OpenClBaselineEngine::Prepare(const Graph& graph, Precision precision, std:
     t.buffer = std::make_shared<cl::Buffer>(*device_, static_cast<std::size_t>(ElementCount(t.shape)) * DataTypeSize(t.type));
     device_bytes_ += t.buffer->bytes();
   }
-  for (const auto& n : graph_.nodes) {
+  for (std::size_t index = 0; index < graph_.nodes.size(); ++index) {
+    const Node& n = graph_.nodes[index];
     if (FoldOnHost(n, host_)) {
       std::vector<const Tensor*> ins;
       Tensor shape_value;
@@ -110,12 +122,13 @@ void OpenClBaselineEngine::Prepare(const Graph& graph, Precision precision, std:
       continue;
     }
     if (Contains(BaselineHostOps(), n.op_type)) {
-      throw InputError(fmt::format("opencl-baseline: {} node '{}' runs on the host only, but its inputs are computed "
-                                   "on the device",
-                                   n.op_type, n.name));
+      throw InputError(fmt::format("{}: {} node '{}' runs on the host only, but its inputs are computed on the device",
+                                   EngineName(), n.op_type, n.name));
     }
-    LowerBaselineNode(b, n);
+    if (!LowerSpecial(b, n)) LowerBaselineNode(b, n);
+    if (plan_memory_) ReleaseDead(index);
   }
+  AfterLowering();
   // Warm-up inside Prepare: CLBlast compiles its kernels on first use; that belongs to build time.
   Enqueue();
   Wait();
@@ -172,6 +185,55 @@ nlohmann::json OpenClBaselineEngine::Describe() const {
           {"prepare_s", prepare_s_}};
 }
 
+// ---- Memory plan ----
+
+std::shared_ptr<cl::Buffer> OpenClBaselineEngine::Acquire(std::size_t bytes) {
+  bytes = std::max<std::size_t>(bytes, 4);
+  if (plan_memory_) {
+    auto it = free_buffers_.lower_bound(bytes);  // best fit: the smallest free buffer that is large enough
+    if (it != free_buffers_.end() && it->first <= 2 * bytes + (1 << 20)) {
+      auto buf = it->second;
+      free_buffers_.erase(it);
+      buffer_refs_[buf.get()] = 0;
+      return buf;
+    }
+  }
+  auto buf = std::make_shared<cl::Buffer>(*device_, bytes);
+  device_bytes_ += bytes;
+  ++buffers_allocated_;
+  if (plan_memory_) buffer_refs_[buf.get()] = 0;
+  return buf;
+}
+
+void OpenClBaselineEngine::ReleaseDead(std::size_t node_index) {
+  // Count the live tensors on each pooled buffer; a buffer with none left goes back to the pool.
+  std::map<const cl::Buffer*, int> live;
+  std::vector<std::string> still;
+  for (const auto& name : pooled_) {
+    auto lu = last_use_.find(name);
+    const bool dead = lu == last_use_.end() || lu->second <= node_index;
+    auto& t = device_tensors_.at(name);
+    if (!dead) {
+      ++live[t.buffer.get()];
+      still.push_back(name);
+    } else {
+      live.emplace(t.buffer.get(), 0);
+    }
+  }
+  for (const auto& [buf, count] : live) {
+    if (count > 0 || !buffer_refs_.count(buf)) continue;
+    for (const auto& name : pooled_) {
+      auto& t = device_tensors_.at(name);
+      if (t.buffer.get() == buf) {
+        free_buffers_.emplace(t.buffer->bytes(), t.buffer);
+        break;
+      }
+    }
+    buffer_refs_.erase(buf);
+  }
+  pooled_ = std::move(still);
+}
+
 // ---- Builder ----
 
 const Tensor* OpenClBaselineEngine::Builder::Host(const std::string& name) const {
@@ -210,21 +272,25 @@ OpenClBaselineEngine::DevTensor& OpenClBaselineEngine::Builder::Output(const Nod
                                             n.outputs[i], n.name, ShapeToString(s)));
   }
   const std::size_t bytes = static_cast<std::size_t>(ElementCount(s)) * DataTypeSize(type);
-  DevTensor t{type, s, std::make_shared<cl::Buffer>(*e.device_, bytes)};
-  e.device_bytes_ += bytes;
+  DevTensor t{type, s, e.Acquire(bytes)};
+  if (e.plan_memory_) e.pooled_.push_back(n.outputs[i]);
   return e.device_tensors_[n.outputs[i]] = std::move(t);
 }
 
 OpenClBaselineEngine::DevTensor& OpenClBaselineEngine::Builder::View(const Node& n, const DevTensor& source) {
   DevTensor t = source;
   t.shape = ShapeOf(n.outputs[0]);
+  if (e.plan_memory_ && e.buffer_refs_.count(t.buffer.get())) e.pooled_.push_back(n.outputs[0]);
   return e.device_tensors_[n.outputs[0]] = std::move(t);
 }
 
 OpenClBaselineEngine::DevTensor& OpenClBaselineEngine::Builder::Scratch(const std::string& name, std::int64_t floats) {
   const std::size_t bytes = static_cast<std::size_t>(floats) * sizeof(float);
-  DevTensor t{DataType::kFloat32, {floats}, std::make_shared<cl::Buffer>(*e.device_, bytes)};
-  e.device_bytes_ += bytes;
+  DevTensor t{DataType::kFloat32, {floats}, e.Acquire(bytes)};
+  if (e.plan_memory_) {
+    e.pooled_.push_back(name);
+    e.last_use_[name] = 0;  // a scratch buffer is dead once its node is lowered
+  }
   return e.device_tensors_[name] = std::move(t);
 }
 
@@ -237,12 +303,12 @@ cl_mem OpenClBaselineEngine::Builder::Meta(const std::vector<std::int64_t>& valu
   return buf->mem();
 }
 
-void OpenClBaselineEngine::Builder::Kernel(const Node& n, const char* kernel, const std::vector<KernelArg>& args,
-                                           std::size_t global, std::size_t local) {
+cl_kernel OpenClBaselineEngine::Builder::Bind(cl::Program& program, const char* kernel,
+                                              const std::vector<KernelArg>& args) {
   cl_int err = CL_SUCCESS;
-  cl_program program = nullptr;
-  clGetKernelInfo(e.program_->Kernel(kernel), CL_KERNEL_PROGRAM, sizeof(program), &program, nullptr);
-  cl_kernel k = clCreateKernel(program, kernel, &err);
+  cl_program prog = nullptr;
+  clGetKernelInfo(program.Kernel(kernel), CL_KERNEL_PROGRAM, sizeof(prog), &prog, nullptr);
+  cl_kernel k = clCreateKernel(prog, kernel, &err);
   cl::Check(err, kernel);
   e.kernels_.push_back(k);
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -261,6 +327,12 @@ void OpenClBaselineEngine::Builder::Kernel(const Node& n, const char* kernel, co
     }
     cl::Check(err, fmt::format("clSetKernelArg {} arg {}", kernel, i).c_str());
   }
+  return k;
+}
+
+void OpenClBaselineEngine::Builder::Kernel(const Node& n, const char* kernel, const std::vector<KernelArg>& args,
+                                           std::size_t global, std::size_t local, cl::Program* program) {
+  cl_kernel k = Bind(program ? *program : *e.program_, kernel, args);
   if (global == 0) return;
   const std::size_t g = local ? (global + local - 1) / local * local : global;
   cl_command_queue q = e.device_->queue();
@@ -270,6 +342,19 @@ void OpenClBaselineEngine::Builder::Kernel(const Node& n, const char* kernel, co
                                      "clEnqueueNDRangeKernel");
                          }});
   ++e.launches_by_kind_[kernel];
+}
+
+void OpenClBaselineEngine::Builder::Kernel3d(const Node& n, cl::Program& program, const char* kernel,
+                                             const std::string& kind, const std::vector<KernelArg>& args,
+                                             const std::size_t global[3], const std::size_t local[3]) {
+  cl_kernel k = Bind(program, kernel, args);
+  cl_command_queue q = e.device_->queue();
+  const std::array<std::size_t, 3> g{global[0], global[1], global[2]}, l{local[0], local[1], local[2]};
+  e.launches_.push_back({n.name, kind, [k, q, g, l] {
+                           cl::Check(clEnqueueNDRangeKernel(q, k, 3, nullptr, g.data(), l.data(), 0, nullptr, nullptr),
+                                     "clEnqueueNDRangeKernel");
+                         }});
+  ++e.launches_by_kind_[kind];
 }
 
 void OpenClBaselineEngine::Builder::Custom(const Node& n, const char* kind, std::function<void()> run) {

@@ -1,7 +1,8 @@
 // opencl-baseline: framework eager mode on any OpenCL device. Each ONNX node becomes its own library-quality
 // kernel launch (CLBlast GEMM for Conv/Gemm/MatMul, separate bias, BatchNorm and activation kernels), fp32, no
 // fusion, default untuned CLBlast parameters, a buffer per node output. Shape subgraphs (int64) run on the host,
-// as frameworks do; layout-only ops (Reshape, Flatten, Squeeze, ...) are views.
+// as frameworks do; layout-only ops (Reshape, Flatten, Squeeze, ...) are views. The optimized engine derives from
+// it through the protected hooks (graph passes, special lowering, memory planning).
 #pragma once
 
 #include <functional>
@@ -39,7 +40,21 @@ class OpenClBaselineEngine : public Engine {
   // Used by the per-op lowering (baseline_lowering.cc).
   struct Builder;
 
- private:
+ protected:
+  virtual std::string EngineName() const { return "opencl-baseline"; }
+  // The graph to lower, from the graph with shapes inferred at the batch size.
+  virtual Graph Optimize(const Graph& shaped) { return shaped; }
+  // Lowers a node the baseline does not know (fused operators); false when it is not one.
+  virtual bool LowerSpecial(Builder&, const Node&) { return false; }
+  // Called after lowering, before the warm-up run.
+  virtual void AfterLowering() {}
+
+  // Memory planning (optimized engines): node outputs and scratch buffers come from a pool and return to it after
+  // the tensor's last use, so tensors whose lifetimes do not overlap share device memory.
+  bool plan_memory_ = false;
+  std::shared_ptr<cl::Buffer> Acquire(std::size_t bytes);
+  void ReleaseDead(std::size_t node_index);
+
   EngineConfig config_;
   std::unique_ptr<cl::Device> device_;
   std::unique_ptr<cl::Program> program_;
@@ -53,6 +68,12 @@ class OpenClBaselineEngine : public Engine {
   std::size_t device_bytes_ = 0;
   double prepare_s_ = 0;
   std::map<std::string, int> launches_by_kind_;
+  // Memory plan state (plan_memory_): free buffers by size, tensors' last use, live references per buffer.
+  std::multimap<std::size_t, std::shared_ptr<cl::Buffer>> free_buffers_;
+  std::map<std::string, std::size_t> last_use_;
+  std::map<const cl::Buffer*, int> buffer_refs_;
+  std::vector<std::string> pooled_;  // tensors holding pooled buffers, in creation order
+  std::size_t buffers_allocated_ = 0;
 };
 
 }  // namespace joulebench

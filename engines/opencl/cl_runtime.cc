@@ -170,13 +170,11 @@ std::string CacheDir() {
   return (fs::temp_directory_path() / "joulebench-cache").string();
 }
 
-namespace {
 std::string Fnv(const std::string& s) {
   std::uint64_t h = 1469598103934665603ull;
   for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
   return fmt::format("{:016x}", h);
 }
-}  // namespace
 
 Program::Program(Device& device, const std::string& source, const std::string& options) {
   const auto t0 = std::chrono::steady_clock::now();

@@ -40,6 +40,7 @@ class Device {
   const std::string& name() const { return name_; }
   const std::string& driver() const { return driver_; }
   const std::string& platform() const { return platform_; }
+  bool is_gpu() const { return type_ == "GPU"; }
   std::uint64_t global_memory() const { return global_mem_; }
   std::uint64_t max_allocation() const { return max_alloc_; }
   nlohmann::json Facts() const;  // stored with each run
@@ -88,6 +89,9 @@ class Program {
   bool from_cache_ = false;
   double build_s_ = 0;
 };
+
+// 64-bit FNV-1a of `s` as 16 hex digits (cache keys and checksums).
+std::string Fnv(const std::string& s);
 
 // $JOULEBENCH_CACHE_DIR, else $XDG_CACHE_HOME/joulebench, else ~/.cache/joulebench.
 std::string CacheDir();

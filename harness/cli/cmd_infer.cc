@@ -12,6 +12,7 @@
 #include "engines/onnx/onnx_model.h"
 #include "harness/cli/commands.h"
 #include "harness/common/errors.h"
+#include "harness/scenario.h"
 #include "harness/model_arg.h"
 
 namespace joulebench {
@@ -20,7 +21,7 @@ namespace fs = std::filesystem;
 
 struct InferOptions {
   std::string model, engine = "reference", output, data;
-  std::vector<std::string> inputs, params;
+  std::vector<std::string> inputs, params, options;
   std::int64_t batch = 0;
   std::uint64_t seed = 0;
   bool seed_given = false;
@@ -69,10 +70,13 @@ TensorMap BuildInputs(const Graph& g, const InferOptions& o, std::int64_t batch)
   return inputs;
 }
 
-TensorMap RunEngine(const std::string& engine_name, const Graph& g, const TensorMap& inputs, std::int64_t batch) {
+TensorMap RunEngine(const std::string& engine_name, const std::vector<std::string>& options, const Graph& g,
+                    const TensorMap& inputs, std::int64_t batch) {
   const EngineInfo* info = FindEngine(engine_name);
   if (!info) throw InputError(fmt::format("--engine {}: no such engine", engine_name));
-  auto engine = info->create(EngineConfig{});
+  EngineConfig config;
+  config.options = ResolveEngineOptions(engine_name, ParseAssignments(options, "--option"), "--option");
+  auto engine = info->create(config);
   std::string unsupported;
   for (const auto& u : engine->Supports(g)) {
     unsupported += fmt::format("\n  op {} (node '{}', opset {}): {}", u.op_type, u.node_name, g.opset, u.reason);
@@ -93,6 +97,7 @@ void AddModelOptions(CLI::App* cmd, InferOptions& o) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--input", o.inputs, "NAME=FILE: an input from a .pb TensorProto or raw little-endian data");
   cmd->add_option("--param", o.params, "Zoo model parameter KEY=VALUE (repeatable)");
+  cmd->add_option("--option", o.options, "Engine option KEY=VALUE (repeatable), e.g. conv_kernel=igemm");
   cmd->add_option("--seed", o.seed, "Seed of the random inputs (printed when not given)")
       ->each([&o](const std::string&) { o.seed_given = true; });
 }
@@ -114,7 +119,7 @@ std::vector<Command> AddInferCommands(CLI::App& parent) {
            [io] {
              const Graph g = ResolveModelArg(io->model, io->params);
              const std::int64_t batch = ChooseBatch(g, io->batch);
-             const TensorMap outputs = RunEngine(io->engine, g, BuildInputs(g, *io, batch), batch);
+             const TensorMap outputs = RunEngine(io->engine, io->options, g, BuildInputs(g, *io, batch), batch);
              std::error_code ec;
              fs::create_directories(io->output, ec);
              for (std::size_t i = 0; i < g.outputs.size(); ++i) {
@@ -145,9 +150,9 @@ std::vector<Command> AddInferCommands(CLI::App& parent) {
                against = co->data;
              } else {
                inputs = BuildInputs(g, *co, batch);
-               expected = RunEngine("reference", g, inputs, batch);
+               expected = RunEngine("reference", {}, g, inputs, batch);
              }
-             const TensorMap got = RunEngine(co->engine, g, inputs, batch);
+             const TensorMap got = RunEngine(co->engine, co->options, g, inputs, batch);
              bool ok = true;
              std::cout << fmt::format("{} vs {} on {} (batch {}), NMSE tolerance {:g}\n", co->engine, against, g.source,
                                       batch, co->tolerance);

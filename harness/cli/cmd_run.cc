@@ -19,6 +19,7 @@ std::vector<Command> AddRunCommand(CLI::App& parent) {
     std::string db = kDefaultDatabase;
     bool quiet = false;
     bool validate_only = false;
+    std::vector<std::string> disabled_passes;
   };
   auto o = std::make_shared<Options>();
   CLI::App* run = parent.add_subcommand(
@@ -27,6 +28,9 @@ std::vector<Command> AddRunCommand(CLI::App& parent) {
   run->add_option("--db", o->db, "Results database (SQLite)")->capture_default_str();
   run->add_flag("-q,--quiet", o->quiet, "Print only the summary, no progress lines");
   run->add_flag("--validate", o->validate_only, "Validate the scenarios and print the resolved plan; run nothing");
+  run->add_option("--disable-pass", o->disabled_passes,
+                  "Switch off a graph pass of opencl-optimized (repeatable; ablations): eliminate_identity, "
+                  "fold_constants, fold_batchnorm, fuse_epilogue, remove_dead_nodes");
   return {{run, [o]() -> int {
              std::vector<Scenario> scenarios;
              std::vector<std::string> problems;
@@ -39,6 +43,14 @@ std::vector<Command> AddRunCommand(CLI::App& parent) {
                }
              }
              if (!problems.empty()) throw ScenarioError("", problems);
+             if (!o->disabled_passes.empty()) {
+               // Appended to each scenario's opencl-optimized options (validated there, before anything runs).
+               for (auto& s : scenarios) {
+                 std::string list = s.engine_options["opencl-optimized"].value("disable_passes", "");
+                 for (const auto& p : o->disabled_passes) list += (list.empty() ? "" : ",") + p;
+                 s.engine_options["opencl-optimized"]["disable_passes"] = list;
+               }
+             }
              if (o->validate_only) {
                for (const auto& s : scenarios) std::cout << s.PlanJson().dump(2) << "\n";
                return 0;

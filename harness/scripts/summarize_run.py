@@ -14,13 +14,19 @@ for run in runs:
     for cid, engine, prec, batch, cstatus, err, prep, desc, flops in db.execute(
             "SELECT id, engine, precision, batch, status, error, prepare_s, describe_json, flops_per_inference "
             "FROM cells WHERE run_id=? ORDER BY idx", (run,)):
+        max_qps = db.execute("SELECT max_qps FROM cells WHERE id=?", (cid,)).fetchone()[0]
         ms = db.execute("SELECT id, throughput_ips, latency_p50_ms, latency_p99_ms, duration_s, energy_validity, "
                         "validity_reasons FROM measurements WHERE cell_id=? ORDER BY repetition", (cid,)).fetchall()
         d = json.loads(desc) if desc else {}
         cell = {"engine": engine, "precision": prec, "batch": batch, "status": cstatus, "error": err,
                 "prepare_s": prep, "kernels_per_inference": d.get("kernels_per_inference"),
                 "device_memory_bytes": d.get("device_memory_bytes"), "device": d.get("device", {}).get("device"),
-                "gflop_per_inference": flops / 1e9 if flops else None, "repetitions": len(ms)}
+                "gflop_per_inference": flops / 1e9 if flops else None, "repetitions": len(ms),
+                "load_mode": db.execute("SELECT load_mode FROM cells WHERE id=?", (cid,)).fetchone()[0],
+                "max_qps": max_qps}
+        for key in ("kernel_choices", "passes", "plan_cache", "build_s", "build_phases_s", "gemm", "launches_by_kind"):
+            if key in d:
+                cell[key] = d[key]
         if ms:
             tput = [m[1] for m in ms]
             cell.update({"throughput_ips": statistics.mean(tput), "throughput_ips_all": tput,
@@ -40,6 +46,7 @@ for run in runs:
                 jpi = [v[0] for v in vals]
                 energy[ch] = {"method": method, "cross_check_only": bool(cross),
                               "j_per_inference": statistics.mean(jpi), "j_per_inference_all": jpi,
+                              "j_per_inference_cv": statistics.stdev(jpi) / statistics.mean(jpi) if len(jpi) > 1 else None,
                               "avg_power_w": statistics.mean(v[1] for v in vals),
                               "dynamic_j_per_inference": statistics.mean(v[2] for v in vals) if vals[0][2] is not None else None}
                 if flops and not cross:

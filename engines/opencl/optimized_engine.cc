@@ -1,0 +1,339 @@
+// opencl-optimized: options, Prepare around the baseline's plan builder (plan cache lookup, CLBlast tuning, passes),
+// per-layer kernel selection by timing, Describe.
+#include "engines/opencl/optimized_engine.h"
+
+#include <clblast.h>
+
+#include <algorithm>
+#include <chrono>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "engines/opencl/baseline_builder.h"
+#include "engines/opencl/optimized_kernels.h"
+#include "harness/common/errors.h"
+#include "harness/common/version.h"
+
+namespace joulebench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+std::string Option(const nlohmann::json& o, const char* key, const char* fallback, const std::vector<std::string>& allowed) {
+  const std::string v = o.value(key, std::string(fallback));
+  if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
+    throw InputError(fmt::format("opencl-optimized: option {} is \"{}\"; expected one of: {}", key, v,
+                                 fmt::join(allowed, ", ")));
+  }
+  return v;
+}
+
+}  // namespace
+
+OpenClOptimizedEngine::OpenClOptimizedEngine(EngineConfig config) : OpenClBaselineEngine(std::move(config)) {
+  plan_memory_ = true;
+  const auto& o = config_.options;
+  std::stringstream list(o.value("disable_passes", std::string()));
+  for (std::string item; std::getline(list, item, ',');) {
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (!item.empty()) disabled_passes_.insert(item);
+  }
+  CheckPassNames(disabled_passes_);
+  std::vector<std::string> kernels = {"auto", "library", "igemm"};
+  for (const auto& c : IgemmCandidates()) kernels.push_back(c.Name());
+  conv_kernel_ = Option(o, "conv_kernel", "auto", kernels);
+  selection_ = Option(o, "kernel_selection", "auto", {"auto", "time", "heuristic"});
+  tune_gemm_ = Option(o, "tune_gemm", "auto", {"auto", "on", "off"});
+  use_plan_cache_ = o.value("plan_cache", true);
+}
+
+std::vector<std::string> OpenClOptimizedEngine::Candidates(const Node& n) const {
+  if (n.op_type == "FusedMatMul") return {"library"};
+  if (n.IntAttr("group", 1) != 1) return {"direct"};
+  std::vector<std::string> c = {"library"};
+  for (const auto& k : IgemmCandidates()) c.push_back(k.Name());
+  return c;
+}
+
+void OpenClOptimizedEngine::Prepare(const Graph& graph, Precision precision, std::int64_t batch) {
+  const auto t0 = Clock::now();
+  warnings_.clear();
+  choices_.clear();
+  timings_ = nlohmann::json::object();
+  plan_ = PlanLookup{"off", "", "", nullptr};
+  if (!device_) {
+    device_ = std::make_unique<cl::Device>(cl::DeviceChoice{config_.device_type, config_.device_platform,
+                                                            config_.device_index});
+  }
+  phases_.clear();
+  const nlohmann::json key = {{"model_hash", graph.Hash()},   {"device", device_->name()},
+                              {"driver", device_->driver()},  {"platform", device_->platform()},
+                              {"precision", PrecisionName(precision)}, {"batch", batch},
+                              {"joulebench", kVersion},       {"options", config_.options}};
+  if (use_plan_cache_) {
+    plan_ = LoadPlan(key);
+    if (!plan_.message.empty()) warnings_.push_back(plan_.message);
+    if (plan_.status == "hit") {
+      const nlohmann::json choices = plan_.plan.value("choices", nlohmann::json::object());
+      for (const auto& [node, cand] : choices.items()) choices_[node] = cand.get<std::string>();
+      if (plan_.plan.contains("gemm_params") && plan_.plan["gemm_params"].is_object()) {
+        std::unordered_map<std::string, std::size_t> params;
+        for (const auto& [k, v] : plan_.plan["gemm_params"].items()) params[k] = v.get<std::size_t>();
+        clblast::OverrideParameters(device_->id(), "Xgemm", clblast::Precision::kSingle, params);
+        gemm_params_ = plan_.plan["gemm_params"];
+        gemm_status_ = "CLBlast Xgemm tuned for this device (from the plan cache)";
+      }
+    }
+  }
+  phases_["plan_lookup"] = Since(t0);
+  const bool hit = plan_.status == "hit";
+  timing_ = !hit && (selection_ == "time" || (selection_ == "auto" && device_->is_gpu()));
+  if (!hit && gemm_params_.is_null() && (tune_gemm_ == "on" || (tune_gemm_ == "auto" && device_->is_gpu()))) {
+    const auto t1 = Clock::now();
+    TuneGemm();
+    phases_["gemm_tuning"] = Since(t1);
+  }
+  const auto t2 = Clock::now();
+  timing_cache_ = timing_ ? std::make_unique<TimingCache>() : nullptr;  // after TuneGemm wrote its entry
+  OpenClBaselineEngine::Prepare(graph, precision, batch);
+  phases_["shapes_passes_lowering_warmup"] = Since(t2);
+  if (timing_cache_) {
+    try {
+      timing_cache_->Save();
+    } catch (const std::exception& e) {
+      warnings_.push_back(e.what());
+    }
+  }
+  build_s_ = Since(t0);
+  if (use_plan_cache_ && plan_.status != "hit") {
+    nlohmann::json plan = {{"choices", choices_},           {"gemm_params", gemm_params_},
+                           {"optimized_graph_hash", optimized_hash_}, {"passes", optimized_.ReportJson()},
+                           {"device_memory_bytes", device_bytes_}, {"build_s", build_s_}};
+    try {
+      SavePlan(key, plan);
+    } catch (const std::exception& e) {
+      warnings_.push_back(fmt::format("plan not cached: {}", e.what()));
+    }
+  }
+}
+
+Graph OpenClOptimizedEngine::Optimize(const Graph& shaped) {
+  const auto t0 = Clock::now();
+  optimized_ = OptimizeGraph(shaped, disabled_passes_);
+  phases_["passes"] = Since(t0);
+  for (const auto& r : optimized_.reports) {
+    if (!r.warning.empty()) warnings_.push_back(r.warning);
+  }
+  optimized_hash_ = optimized_.graph.Hash(/*weights=*/false);  // weights follow from the model hash in the key
+  if (plan_.status == "hit" && plan_.plan.value("optimized_graph_hash", "") != optimized_hash_) {
+    warnings_.push_back(fmt::format("plan file {} describes a different optimized graph; rebuilt", plan_.path));
+    plan_.status = "stale";
+    choices_.clear();
+    timing_ = selection_ == "time" || (selection_ == "auto" && device_->is_gpu());
+    if (timing_) timing_cache_ = std::make_unique<TimingCache>();
+  }
+  return optimized_.graph;
+}
+
+namespace {
+
+// Xgemm parameter sets tried at build (KWG KWI MDIMA MDIMC MWG NDIMB NDIMC NWG SA SB STRM STRN VWM VWN): shapes of
+// published CLBlast tunings for NVIDIA GPUs plus a 128x128 tile with 256 work-items; CLBlast's own choice competes.
+const std::vector<std::vector<std::size_t>>& XgemmCandidates() {
+  static const std::vector<std::vector<std::size_t>> c = {
+      {32, 2, 16, 8, 64, 8, 8, 64, 1, 1, 1, 1, 4, 8},       {16, 2, 32, 16, 128, 32, 8, 128, 1, 1, 1, 0, 4, 1},
+      {16, 2, 8, 16, 128, 8, 8, 128, 1, 1, 1, 1, 4, 8},     {16, 2, 32, 16, 64, 16, 8, 128, 1, 1, 0, 1, 2, 8},
+      {16, 2, 16, 16, 128, 16, 16, 128, 1, 1, 1, 1, 4, 4},  {32, 2, 16, 16, 128, 16, 16, 128, 1, 1, 1, 1, 4, 4},
+  };
+  return c;
+}
+
+}  // namespace
+
+void OpenClOptimizedEngine::TuneGemm() {
+  // Chosen once per device and driver (kept in the timing cache), whatever the model: each candidate parameter set
+  // is timed on a 2048^3 GEMM and the fastest is installed with clblast::OverrideParameters.
+  TimingCache cache;
+  const std::string key = fmt::format("clblast-xgemm|{}|{}", device_->name(), device_->driver());
+  std::unordered_map<std::string, std::size_t> best;
+  if (const auto stored = cache.FindValue(key); stored.is_object() && stored.contains("params")) {
+    for (const auto& [k, v] : stored["params"].items()) best[k] = v.get<std::size_t>();
+    gemm_status_ = "CLBlast Xgemm parameters chosen for this device (from the timing cache): " + stored.value("summary", "");
+  } else {
+    const auto t0 = Clock::now();
+    std::unordered_map<std::string, std::size_t> base;
+    if (clblast::RetrieveParameters(device_->id(), "Xgemm", clblast::Precision::kSingle, base) !=
+        clblast::StatusCode::kSuccess) {
+      warnings_.push_back("CLBlast Xgemm parameters could not be read; default parameters kept");
+      return;
+    }
+    const std::size_t n = 2048;
+    cl::Buffer a(*device_, n * n * 4), b(*device_, n * n * 4), c(*device_, n * n * 4);
+    cl_command_queue q = device_->queue();
+    auto time_params = [&](const std::unordered_map<std::string, std::size_t>& p) {
+      if (clblast::OverrideParameters(device_->id(), "Xgemm", clblast::Precision::kSingle, p) !=
+          clblast::StatusCode::kSuccess) {
+        return 1e30;
+      }
+      double t = 1e30;
+      for (int r = 0; r < 4; ++r) {  // the first call compiles
+        const auto s0 = Clock::now();
+        const auto st = clblast::Gemm<float>(clblast::Layout::kRowMajor, clblast::Transpose::kNo,
+                                             clblast::Transpose::kNo, n, n, n, 1.0f, a.mem(), 0, n, b.mem(), 0, n,
+                                             0.0f, c.mem(), 0, n, &q, nullptr);
+        if (st != clblast::StatusCode::kSuccess || clFinish(q) != CL_SUCCESS) return 1e30;
+        if (r > 0) t = std::min(t, Since(s0));
+      }
+      return t;
+    };
+    static const char* names[] = {"KWG", "KWI", "MDIMA", "MDIMC", "MWG", "NDIMB", "NDIMC",
+                                  "NWG", "SA",  "SB",    "STRM",  "STRN", "VWM",   "VWN"};
+    double best_t = time_params(base), default_t = best_t;
+    best = base;
+    for (const auto& values : XgemmCandidates()) {
+      auto p = base;
+      for (std::size_t i = 0; i < values.size(); ++i) p[names[i]] = values[i];
+      if (p.count("GEMMK")) p["GEMMK"] = 0;
+      const double t = time_params(p);
+      if (t < best_t) {
+        best_t = t;
+        best = p;
+      }
+    }
+    const double flop = 2.0 * n * n * n;
+    const std::string summary = fmt::format("{:.3g} TFLOP/s at 2048^3 (CLBlast's own choice {:.3g}); {} sets timed "
+                                            "in {:.1f} s",
+                                            flop / best_t / 1e12, flop / default_t / 1e12,
+                                            XgemmCandidates().size() + 1, Since(t0));
+    gemm_status_ = "CLBlast Xgemm parameters chosen for this device at build: " + summary;
+    nlohmann::json record = {{"params", best}, {"summary", summary}};
+    cache.PutValue(key, record);
+    try {
+      cache.Save();
+    } catch (const std::exception& e) {
+      warnings_.push_back(e.what());
+    }
+  }
+  clblast::OverrideParameters(device_->id(), "Xgemm", clblast::Precision::kSingle, best);
+  gemm_params_ = best;
+}
+
+std::string OpenClOptimizedEngine::Signature(Builder& b, const Node& n) const {
+  std::string s = fmt::format("{}|{}|{}|{}", device_->name(), device_->driver(), n.op_type,
+                              ShapeToString(b.ShapeOf(n.inputs[0])));
+  s += "|" + ShapeToString(b.ShapeOf(n.inputs[1]));
+  for (const char* a : {"strides", "pads", "dilations"}) s += fmt::format("|{}", fmt::join(n.IntsAttr(a), ","));
+  s += fmt::format("|g{}|t{}|{}|b{}r{}", n.IntAttr("group", 1), n.IntAttr("trans_b", 0), n.StringAttr("activation", ""),
+                   n.inputs.size() > 2 && !n.inputs[2].empty(), n.inputs.size() > 3 && !n.inputs[3].empty());
+  return s;
+}
+
+bool OpenClOptimizedEngine::LowerSpecial(Builder& b, const Node& n) {
+  if (n.op_type != "FusedConv" && n.op_type != "FusedMatMul") return false;
+  const auto cands = Candidates(n);
+  std::string choice;
+  if (auto it = choices_.find(n.name); it != choices_.end() && std::count(cands.begin(), cands.end(), it->second)) {
+    choice = it->second;
+  } else if (n.op_type == "FusedConv" && cands.size() > 1 && conv_kernel_ != "auto") {
+    choice = conv_kernel_ == "igemm" ? IgemmTiles()[0].Name() : conv_kernel_;
+  } else if (timing_ && cands.size() > 1) {
+    double best = 1e30;
+    const std::string sig = Signature(b, n);
+    for (const auto& c : cands) {
+      auto cached = timing_cache_->Find(sig + "|" + c);
+      const double t = cached ? *cached : TimeCandidate(b, n, c);
+      if (!cached) timing_cache_->Put(sig + "|" + c, t);
+      timings_[n.name][c] = t;
+      if (t < best) {
+        best = t;
+        choice = c;
+      }
+    }
+  } else {
+    choice = cands[0];
+  }
+  choices_[n.name] = choice;
+  LowerCandidate(b, n, choice);
+  return true;
+}
+
+double OpenClOptimizedEngine::TimeCandidate(Builder& b, const Node& n, const std::string& candidate) {
+  // Lower the candidate on its own, run it, then undo every trace of it in the plan.
+  const auto t_start = Clock::now();
+  const auto tensors = device_tensors_;
+  const auto kinds = launches_by_kind_;
+  const auto pooled = pooled_;
+  const auto free_buffers = free_buffers_;
+  const auto refs = buffer_refs_;
+  const auto last_use = last_use_;
+  const std::size_t first = launches_.size(), bytes = device_bytes_, allocated = buffers_allocated_;
+  LowerCandidate(b, n, candidate);
+  auto run = [&] {
+    for (std::size_t i = first; i < launches_.size(); ++i) launches_[i].run();
+    cl::Check(clFinish(device_->queue()), "clFinish");
+  };
+  run();  // compiles library kernels on first use
+  double best = 1e30;
+  for (int r = 0; r < 3; ++r) {
+    const auto t0 = Clock::now();
+    run();
+    best = std::min(best, Since(t0));
+  }
+  launches_.resize(first);
+  device_tensors_ = tensors;
+  launches_by_kind_ = kinds;
+  pooled_ = pooled;
+  free_buffers_ = free_buffers;
+  buffer_refs_ = refs;
+  last_use_ = last_use;
+  device_bytes_ = bytes;
+  buffers_allocated_ = allocated;
+  phases_["kernel_timing"] += Since(t_start);
+  return best;
+}
+
+cl::Program& OpenClOptimizedEngine::TileProgram(const IgemmTile& tile) {
+  auto& p = tile_programs_[tile.Name()];
+  if (!p) p = std::make_unique<cl::Program>(*device_, OptimizedKernelSource(), "-cl-std=CL1.2 " + tile.Defines());
+  return *p;
+}
+
+nlohmann::json OpenClOptimizedEngine::Describe() const {
+  nlohmann::json groups = nlohmann::json::array();
+  for (const auto& r : optimized_.reports) {
+    for (const auto& g : r.groups) groups.push_back(g);
+  }
+  std::map<std::string, int> chosen;
+  for (const auto& [node, c] : choices_) ++chosen[c];
+  return {{"engine", "opencl-optimized"},
+          {"device", device_ ? device_->Facts() : nlohmann::json()},
+          {"precision", "fp32 (every layer)"},
+          {"batch", batch_},
+          {"kernels_per_inference", launches_.size()},
+          {"launches_by_kind", launches_by_kind_},
+          {"passes", optimized_.ReportJson()},
+          {"disabled_passes", disabled_passes_},
+          {"fused_groups", groups},
+          {"kernel_choices", chosen},
+          {"kernel_choice_per_node", choices_},
+          {"kernel_timings_s", timings_},
+          {"kernel_selection", timing_ ? "timed on the device" : plan_.status == "hit" ? "from the plan cache"
+                                                                                       : "heuristic"},
+          {"gemm", gemm_status_},
+          {"gemm_params", gemm_params_},
+          {"device_memory_bytes", device_bytes_},
+          {"device_buffers", buffers_allocated_},
+          {"memory_plan", "node outputs and scratch share pooled buffers by liveness"},
+          {"plan_cache", {{"status", plan_.status}, {"file", plan_.path}}},
+          {"build_s", build_s_},
+          {"build_phases_s", phases_},
+          {"prepare_s", prepare_s_},
+          {"warnings", warnings_}};
+}
+
+}  // namespace joulebench

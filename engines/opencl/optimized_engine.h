@@ -1,0 +1,58 @@
+// opencl-optimized: the TensorRT playbook on OpenCL, for every vendor's GPU and for CPUs through PoCL. Graph passes
+// (engines/passes: constant folding, Identity/Dropout removal, BatchNorm folding, epilogue fusion of bias, residual
+// and activation), kernels chosen per layer by timing candidates on the device (CLBlast GEMM + fused epilogue, tiled
+// implicit-GEMM convolutions, fused depthwise convolution), CLBlast GEMM parameters tuned for the device, buffers
+// shared by liveness, and a plan cache that skips selection and tuning when nothing in the key changed.
+#pragma once
+
+#include <set>
+
+#include "engines/opencl/baseline_engine.h"
+#include "engines/opencl/plan_cache.h"
+#include "engines/passes/graph_passes.h"
+
+namespace joulebench {
+
+class OpenClOptimizedEngine : public OpenClBaselineEngine {
+ public:
+  // Throws InputError for an unknown pass name or option value.
+  explicit OpenClOptimizedEngine(EngineConfig config);
+  void Prepare(const Graph& graph, Precision precision, std::int64_t batch) override;
+  nlohmann::json Describe() const override;
+
+  // Candidate kernels for a fused node, in preference order (the first is the heuristic choice).
+  std::vector<std::string> Candidates(const Node& n) const;
+
+ protected:
+  std::string EngineName() const override { return "opencl-optimized"; }
+  Graph Optimize(const Graph& shaped) override;
+  bool LowerSpecial(Builder& b, const Node& n) override;
+
+ private:
+  void LowerCandidate(Builder& b, const Node& n, const std::string& candidate);
+  double TimeCandidate(Builder& b, const Node& n, const std::string& candidate);
+  std::string Signature(Builder& b, const Node& n) const;  // layer shape + attributes, for the timing cache
+  cl::Program& TileProgram(const struct IgemmTile& tile);
+  void TuneGemm();
+
+  std::set<std::string> disabled_passes_;
+  std::string conv_kernel_, selection_, tune_gemm_;
+  bool use_plan_cache_ = true;
+
+  OptimizedGraph optimized_;
+  std::string optimized_hash_;
+  std::map<std::string, std::string> choices_;         // node -> chosen candidate
+  nlohmann::json timings_ = nlohmann::json::object();  // node -> {candidate: seconds}
+  std::map<std::string, std::unique_ptr<cl::Program>> tile_programs_;
+  std::unique_ptr<cl::Program> fused_program_;
+  std::unique_ptr<TimingCache> timing_cache_;
+  bool timing_ = false;  // whether selection times candidates in this Prepare
+  nlohmann::json gemm_params_;  // CLBlast Xgemm parameters in use when tuned
+  std::string gemm_status_ = "CLBlast default parameters";
+  PlanLookup plan_;
+  double build_s_ = 0;
+  std::map<std::string, double> phases_;  // build time by phase
+  std::vector<std::string> warnings_;
+};
+
+}  // namespace joulebench

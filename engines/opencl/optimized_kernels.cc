@@ -1,0 +1,183 @@
+// OpenCL C of the optimized engine. Every kernel ends in the same epilogue: + bias[channel], + residual, activation.
+#include "engines/opencl/optimized_kernels.h"
+
+#include <stdexcept>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace joulebench {
+
+const char* OptimizedKernelSource() {
+  return R"CLC(
+inline float activate(float v, int act, float lo, float hi) {
+  switch (act) {
+    case 1: return fmax(v, 0.0f);
+    case 2: return fmin(fmax(v, lo), hi);
+    case 3: return 1.0f / (1.0f + exp(-v));
+    case 4: return v * fmin(fmax(v / 6.0f + 0.5f, 0.0f), 1.0f);
+    case 5: return 0.5f * v * (1.0f + erf(v * 0.70710678118654752f));
+    default: return v;
+  }
+}
+
+// In place on y (after a library GEMM): y = act(y + bias[(i / inner) % channels] + r[i]).
+__kernel void epilogue(__global float* y, __global const float* bias, int has_bias, __global const float* r,
+                       int has_res, long channels, long inner, long n, int act, float lo, float hi) {
+  long i = get_global_id(0);
+  if (i >= n) return;
+  float v = y[i];
+  if (has_bias) v += bias[(i / inner) % channels];
+  if (has_res) v += r[i];
+  y[i] = activate(v, act, lo, hi);
+}
+
+// Depthwise convolution (one filter per channel) with the fused epilogue; one output per work-item.
+__kernel void dwconv_fused(__global const float* x, __global const float* w, __global const float* bias,
+                           int has_bias, __global const float* r, int has_res, __global float* y, long C, long H,
+                           long W, long kh, long kw, long sh, long sw, long pt, long pl, long dh, long dw, long oh,
+                           long ow, long total, int act, float lo, float hi) {
+  long e = get_global_id(0);
+  if (e >= total) return;
+  long ox = e % ow, oy = (e / ow) % oh, c = (e / (ow * oh)) % C, n = e / (ow * oh * C);
+  __global const float* xc = x + (n * C + c) * H * W;
+  __global const float* wc = w + c * kh * kw;
+  float acc = has_bias ? bias[c] : 0.0f;
+  for (long i = 0; i < kh; ++i) {
+    long iy = oy * sh - pt + i * dh;
+    if (iy < 0 || iy >= H) continue;
+    for (long j = 0; j < kw; ++j) {
+      long ix = ox * sw - pl + j * dw;
+      if (ix >= 0 && ix < W) acc += xc[iy * W + ix] * wc[i * kw + j];
+    }
+  }
+  if (has_res) acc += r[e];
+  y[e] = activate(acc, act, lo, hi);
+}
+
+// Split-K reduction: y = act(sum over splits of part[s][i] + bias[(i / inner) % channels] + r[i]).
+__kernel void splitk_epilogue(__global const float* part, int splits, long n, __global float* y,
+                              __global const float* bias, int has_bias, __global const float* r, int has_res,
+                              long channels, long inner, int act, float lo, float hi) {
+  long i = get_global_id(0);
+  if (i >= n) return;
+  float v = 0.0f;
+  for (int s = 0; s < splits; ++s) v += part[s * n + i];
+  if (has_bias) v += bias[(i / inner) % channels];
+  if (has_res) v += r[i];
+  y[i] = activate(v, act, lo, hi);
+}
+
+#ifdef TM
+// Implicit-GEMM convolution: Y[n][m][p] = sum_k W[m][k] * X_col[n][k][p], the im2col values computed on the fly.
+// GEMM view: rows m < M (output channels), columns q < N * P (image, output pixel), depth K = C * kh * kw.
+// Work-group: (TN / RN) x (TM / RM) work-items; local tiles As[TK][TM], Bs[TK][TN]. Split-K: group z takes depth
+// [z * kchunk, (z + 1) * kchunk) and, with `partial` set, stores raw sums to y + z * N * M * P for splitk_epilogue.
+__kernel __attribute__((reqd_work_group_size(TN / RN, TM / RM, 1)))
+void conv_igemm(__global const float* x, __global const float* w, __global const float* bias, int has_bias,
+                __global const float* r, int has_res, __global float* y, int C, int H, int W, int M, int kh,
+                int kw, int sh, int sw, int pt, int pl, int dh, int dw, int oh, int ow, int Nimg, int act, float lo,
+                float hi, int kchunk, int partial) {
+  __local float As[TK][TM];
+  __local float Bs[TK][TN + 1];
+  const int P = oh * ow, Q = Nimg * P, K = C * kh * kw, khw = kh * kw;
+  const int tx = get_local_id(0), ty = get_local_id(1);
+  const int threads = (TM / RM) * (TN / RN), tid = ty * (TN / RN) + tx;
+  const int m0 = get_group_id(1) * TM, q0 = get_group_id(0) * TN;
+  float acc[RM][RN];
+  for (int i = 0; i < RM; ++i)
+    for (int j = 0; j < RN; ++j) acc[i][j] = 0.0f;
+  const int k_lo = get_group_id(2) * kchunk, k_hi = min(K, k_lo + kchunk);
+  for (int k0 = k_lo; k0 < k_hi; k0 += TK) {
+    for (int e = tid; e < TK * TM; e += threads) {  // A tile: W[m][k] (row-major M x K)
+      int kk = e % TK, mm = e / TK;
+      int m = m0 + mm, k = k0 + kk;
+      As[kk][mm] = (m < M && k < k_hi) ? w[(long)m * K + k] : 0.0f;
+    }
+    for (int e = tid; e < TK * TN; e += threads) {  // B tile: im2col values
+      int qq = e % TN, kk = e / TN;
+      int q = q0 + qq, k = k0 + kk;
+      float v = 0.0f;
+      if (q < Q && k < k_hi) {
+        int n = q / P, p = q % P, oy = p / ow, ox = p % ow;
+        int c = k / khw, rem = k % khw, i = rem / kw, j = rem % kw;
+        int iy = oy * sh - pt + i * dh, ix = ox * sw - pl + j * dw;
+        if (iy >= 0 && iy < H && ix >= 0 && ix < W) v = x[(((long)n * C + c) * H + iy) * W + ix];
+      }
+      Bs[kk][qq] = v;
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int kk = 0; kk < TK; ++kk) {
+      float a[RM], b[RN];
+      for (int i = 0; i < RM; ++i) a[i] = As[kk][ty + i * (TM / RM)];
+      for (int j = 0; j < RN; ++j) b[j] = Bs[kk][tx + j * (TN / RN)];
+      for (int i = 0; i < RM; ++i)
+        for (int j = 0; j < RN; ++j) acc[i][j] = fma(a[i], b[j], acc[i][j]);
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+  }
+  for (int i = 0; i < RM; ++i) {
+    int m = m0 + ty + i * (TM / RM);
+    if (m >= M) continue;
+    for (int j = 0; j < RN; ++j) {
+      int q = q0 + tx + j * (TN / RN);
+      if (q >= Q) continue;
+      int n = q / P, p = q % P;
+      long o = ((long)n * M + m) * P + p;
+      float v = acc[i][j];
+      if (partial) {
+        y[(long)get_group_id(2) * Q * M + o] = v;
+        continue;
+      }
+      if (has_bias) v += bias[m];
+      if (has_res) v += r[o];
+      y[o] = activate(v, act, lo, hi);
+    }
+  }
+}
+#endif
+)CLC";
+}
+
+std::string IgemmTile::Name() const { return fmt::format("igemm_{}x{}x{}_{}x{}", tm, tn, tk, rm, rn); }
+
+std::string IgemmTile::Defines() const {
+  return fmt::format("-DTM={} -DTN={} -DTK={} -DRM={} -DRN={}", tm, tn, tk, rm, rn);
+}
+
+std::string IgemmCandidate::Name() const { return splits > 1 ? fmt::format("{}_k{}", tile.Name(), splits) : tile.Name(); }
+
+const std::vector<IgemmCandidate>& IgemmCandidates() {
+  static const std::vector<IgemmCandidate> c = [] {
+    std::vector<IgemmCandidate> out;
+    for (const auto& t : IgemmTiles()) out.push_back({t, 1});
+    for (int s : {4, 16}) {  // split-K for layers with few output tiles and a deep K (batch 1, late stages)
+      out.push_back({IgemmTiles()[2], s});
+      out.push_back({IgemmTiles()[3], s});
+    }
+    return out;
+  }();
+  return c;
+}
+
+const std::vector<IgemmTile>& IgemmTiles() {
+  static const std::vector<IgemmTile> tiles = {
+      {64, 64, 16, 4, 4},   // 256 work-items, 16 outputs each
+      {128, 64, 16, 8, 4},  // wide layers
+      {64, 32, 16, 4, 2},   // few output pixels (batch 1, late stages)
+      {32, 32, 16, 2, 2},   // small layers
+  };
+  return tiles;
+}
+
+int ActivationCode(const std::string& a) {
+  if (a.empty()) return 0;
+  if (a == "Relu") return 1;
+  if (a == "Clip") return 2;
+  if (a == "Sigmoid") return 3;
+  if (a == "HardSwish") return 4;
+  if (a == "Gelu") return 5;
+  throw std::invalid_argument("unknown fused activation " + a);
+}
+
+}  // namespace joulebench

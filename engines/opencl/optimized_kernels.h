@@ -1,0 +1,34 @@
+// The optimized engine's OpenCL C source: fused epilogues, a fused depthwise convolution and an implicit-GEMM
+// convolution whose tile sizes are compile-time parameters (TM, TN, TK, RM, RN), chosen per layer by timing.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace joulebench {
+
+const char* OptimizedKernelSource();
+
+// Tile configuration of the implicit-GEMM convolution: a TM x TN output tile per work-group of
+// (TM/RM) x (TN/RN) work-items, each accumulating RM x RN outputs, stepping K by TK.
+struct IgemmTile {
+  int tm, tn, tk, rm, rn;
+  std::string Name() const;
+  std::string Defines() const;
+  int Threads() const { return (tm / rm) * (tn / rn); }
+};
+const std::vector<IgemmTile>& IgemmTiles();
+
+// A convolution candidate: a tile, and a split of the depth K over `splits` work-groups (1 = no split; more adds a
+// partial-sum buffer and a reduction launch that applies the epilogue).
+struct IgemmCandidate {
+  IgemmTile tile;
+  int splits = 1;
+  std::string Name() const;  // igemm_64x32x16_4x2, igemm_64x32x16_4x2_k16
+};
+const std::vector<IgemmCandidate>& IgemmCandidates();
+
+// Activation codes shared by the host and the kernels.
+int ActivationCode(const std::string& activation);  // "" -> 0, Relu 1, Clip 2, Sigmoid 3, HardSwish 4, Gelu 5
+
+}  // namespace joulebench

@@ -1,0 +1,118 @@
+// Lowering of the fused operators (FusedConv, FusedMatMul) for each candidate kernel:
+//   library  the baseline's Conv/MatMul/Gemm (im2col + CLBlast GEMM, no bias) + one fused epilogue kernel
+//   direct   depthwise convolution with the epilogue inside (one launch)
+//   igemm_*  implicit-GEMM convolution with the epilogue inside (one 2-D launch), tile sizes per candidate
+#include <fmt/format.h>
+
+#include "engines/opencl/baseline_builder.h"
+#include "engines/opencl/optimized_engine.h"
+#include "engines/opencl/optimized_kernels.h"
+#include "engines/window2d.h"
+#include "harness/common/errors.h"
+
+namespace joulebench {
+namespace {
+
+using Builder = OpenClBaselineEngine::Builder;
+using DevTensor = OpenClBaselineEngine::DevTensor;
+
+struct Epilogue {
+  cl_mem bias = nullptr, residual = nullptr;
+  int act = 0;
+  float lo = 0, hi = 0;
+  bool any() const { return bias || residual || act; }
+};
+
+Epilogue EpilogueOf(Builder& b, const Node& n) {
+  Epilogue e;
+  if (n.inputs.size() > 2 && !n.inputs[2].empty()) e.bias = b.Input(n, 2).buffer->mem();
+  if (n.inputs.size() > 3 && !n.inputs[3].empty()) e.residual = b.Input(n, 3).buffer->mem();
+  e.act = ActivationCode(n.StringAttr("activation", ""));
+  e.lo = n.FloatAttr("clip_min", 0);
+  e.hi = n.FloatAttr("clip_max", 0);
+  return e;
+}
+
+}  // namespace
+
+void OpenClOptimizedEngine::LowerCandidate(Builder& b, const Node& n, const std::string& candidate) {
+  if (!fused_program_) fused_program_ = std::make_unique<cl::Program>(*device_, OptimizedKernelSource(), "-cl-std=CL1.2");
+  const Epilogue ep = EpilogueOf(b, n);
+  DevTensor& x = b.Input(n, 0);
+  DevTensor& w = b.Input(n, 1);
+  cl_mem dummy = w.buffer->mem();  // bound where an optional input is absent (never read)
+  if (candidate == "library") {
+    Node core;
+    core.name = n.name;
+    core.inputs = {n.inputs[0], n.inputs[1]};
+    core.outputs = n.outputs;
+    if (n.op_type == "FusedConv") {
+      core.op_type = "Conv";
+      core.attributes = n.attributes;
+    } else if (n.IntAttr("trans_b", 0)) {
+      core.op_type = "Gemm";
+      core.attributes["transB"] = std::int64_t{1};
+    } else {
+      core.op_type = "MatMul";
+    }
+    LowerBaselineNode(b, core);
+    if (!ep.any()) return;
+    DevTensor& y = b.Dev(n.outputs[0]);
+    const std::int64_t count = ElementCount(y.shape);
+    const std::int64_t channels = n.op_type == "FusedConv" ? y.shape[1] : y.shape.back();
+    const std::int64_t inner = n.op_type == "FusedConv" ? y.shape[2] * y.shape[3] : 1;
+    b.Kernel(n, "epilogue",
+             {M(y.buffer->mem()), M(ep.bias ? ep.bias : dummy), I(ep.bias != nullptr), M(ep.residual ? ep.residual : dummy),
+              I(ep.residual != nullptr), L(channels), L(inner), L(count), I(ep.act), F(ep.lo), F(ep.hi)},
+             static_cast<std::size_t>(count), 64, fused_program_.get());
+    return;
+  }
+  if (x.shape.size() != 4 || w.shape.size() != 4) {
+    throw InputError(fmt::format("opencl-optimized: FusedConv '{}' expects 4-D input and weights", n.name));
+  }
+  const std::int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3], Mo = w.shape[0];
+  const auto ks = n.IntsAttr("kernel_shape", {w.shape[2], w.shape[3]});
+  const Window2d g = ComputeWindow2d(n, H, W, ks[0], ks[1], false);
+  DevTensor& y = b.Output(n, 0, DataType::kFloat32);
+  if (candidate == "direct") {
+    const std::int64_t total = N * Mo * g.oh * g.ow;
+    b.Kernel(n, "dwconv_fused",
+             {M(x.buffer->mem()), M(w.buffer->mem()), M(ep.bias ? ep.bias : dummy), I(ep.bias != nullptr),
+              M(ep.residual ? ep.residual : dummy), I(ep.residual != nullptr), M(y.buffer->mem()), L(C), L(H), L(W),
+              L(g.kh), L(g.kw), L(g.sh), L(g.sw), L(g.pt), L(g.pl), L(g.dh), L(g.dw), L(g.oh), L(g.ow), L(total),
+              I(ep.act), F(ep.lo), F(ep.hi)},
+             static_cast<std::size_t>(total), 64, fused_program_.get());
+    return;
+  }
+  const auto cand = std::find_if(IgemmCandidates().begin(), IgemmCandidates().end(),
+                                 [&](const IgemmCandidate& c) { return c.Name() == candidate; });
+  if (cand == IgemmCandidates().end()) {
+    throw InputError(fmt::format("opencl-optimized: unknown kernel candidate {}", candidate));
+  }
+  const IgemmTile& tile = cand->tile;
+  const std::int64_t Q = N * g.oh * g.ow, K = C * g.kh * g.kw, total = Q * Mo;
+  // Split-K: depth chunks that are whole TK steps; the partial sums go to a scratch buffer.
+  const std::int64_t kchunk = (K + cand->splits * tile.tk - 1) / (cand->splits * tile.tk) * tile.tk;
+  const std::int64_t splits = (K + kchunk - 1) / kchunk;
+  cl_mem dest = y.buffer->mem();
+  if (splits > 1) dest = b.Scratch(n.outputs[0] + ".splitk", splits * total).buffer->mem();
+  const std::size_t local[3] = {static_cast<std::size_t>(tile.tn / tile.rn), static_cast<std::size_t>(tile.tm / tile.rm), 1};
+  const std::size_t global[3] = {static_cast<std::size_t>((Q + tile.tn - 1) / tile.tn) * local[0],
+                                 static_cast<std::size_t>((Mo + tile.tm - 1) / tile.tm) * local[1],
+                                 static_cast<std::size_t>(splits)};
+  auto i32 = [](std::int64_t v) { return I(static_cast<std::int32_t>(v)); };
+  b.Kernel3d(n, TileProgram(tile), "conv_igemm", candidate,
+             {M(x.buffer->mem()), M(w.buffer->mem()), M(ep.bias ? ep.bias : dummy), I(ep.bias != nullptr),
+              M(ep.residual ? ep.residual : dummy), I(ep.residual != nullptr), M(dest), i32(C), i32(H),
+              i32(W), i32(Mo), i32(g.kh), i32(g.kw), i32(g.sh), i32(g.sw), i32(g.pt), i32(g.pl), i32(g.dh), i32(g.dw),
+              i32(g.oh), i32(g.ow), i32(N), I(ep.act), F(ep.lo), F(ep.hi), i32(kchunk), I(splits > 1)},
+             global, local);
+  if (splits == 1) return;
+  b.Kernel(n, "splitk_epilogue",
+           {M(dest), i32(splits), L(total), M(y.buffer->mem()), M(ep.bias ? ep.bias : dummy), I(ep.bias != nullptr),
+            M(ep.residual ? ep.residual : dummy), I(ep.residual != nullptr), L(Mo), L(g.oh * g.ow), I(ep.act),
+            F(ep.lo), F(ep.hi)},
+           static_cast<std::size_t>(total), 64, fused_program_.get());
+}
+
+}  // namespace joulebench
