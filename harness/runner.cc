@@ -153,8 +153,8 @@ MeasurementRecord Measure(const CellContext& ctx, Engine& engine, const Cell& ce
                 std::max(ctx.s.load.min_duration_s, ctx.meters.MinWindowSeconds(ctx.s.load.energy_quantization)),
                 ctx.s.load.min_queries, ProgressHook(ctx, cell.batch)};
   ctx.progress.Phase(fmt::format("rep {}/{}", repetition, ctx.s.load.repetitions));
-  if (spec.min_window_s > ctx.s.load.min_duration_s) {
-    m.validity_reasons.push_back(fmt::format("window widened from {:g} s to {:.3g} s so one counter tick stays within "
+  if (spec.min_window_s > ctx.s.load.min_duration_s * 1.001) {
+    m.validity_reasons.push_back(fmt::format("window widened from {:g} s to {:.4g} s so one counter tick stays within "
                                              "{:g}% of its energy",
                                              ctx.s.load.min_duration_s, spec.min_window_s,
                                              100 * ctx.s.load.energy_quantization));
@@ -214,6 +214,20 @@ double FindMaxQps(const CellContext& ctx, Engine& engine, std::mt19937_64& rng, 
                           ok ? "meets the bound" : "misses"));
     if (i == 0 && !ok) return 0;
     (ok ? lo : hi) = qps;
+  }
+  // Short search windows underestimate queueing near capacity (measured on the H100: 205 QPS met p99 <= 50 ms in
+  // 1 s windows and missed it in every 10 s window), so the result is confirmed over a full measurement window,
+  // stepping down 5% at a time.
+  for (int step = 0; step < 8 && lo > 0 && !Interrupted(); ++step) {
+    LoadSpec spec{"server", lo, ctx.s.load.min_duration_s, ctx.s.load.min_queries};
+    const LoadResult r = RunLoad(engine, spec, rng, [] { return Interrupted(); });
+    const double at = Percentile(r.latencies_ms, ctx.s.load.latency_percentile);
+    const bool ok = at <= ctx.s.load.latency_bound_ms;
+    Note(ctx, fmt::format("{}: max-QPS confirmation over {:g} s: {:.1f} QPS -> p{:g} {:.3f} ms ({})", label,
+                          ctx.s.load.min_duration_s, lo, 100 * ctx.s.load.latency_percentile, at,
+                          ok ? "meets the bound" : "misses; 5% lower"));
+    if (ok) break;
+    lo *= 0.95;
   }
   return lo;
 }

@@ -2,6 +2,7 @@
 // with an ONNX file, and the refusals (unsupported op, fixed batch conflicts).
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "engines/engine.h"
@@ -116,6 +117,51 @@ TEST(CliModels, ScenarioRunsAnOnnxFileAndRefusesBatchConflicts) {
   EXPECT_NE(nodev.err.find("engine \"opencl-baseline\" cannot run here: no OpenCL device matches"), std::string::npos)
       << nodev.err;
   EXPECT_EQ(store.ListRuns().size(), 1u);
+}
+
+}  // namespace
+}  // namespace joulebench
+
+namespace joulebench {
+namespace {
+
+// The optimized engine from the CLI: --disable-pass reaches the engine and is stored, `plans list|clear` see the plan
+// it cached, and bad pass names or option values are refused with exit 2 before anything runs.
+TEST(CliOptimized, DisablePassPlansAndBadOptions) {
+  TempDir tmp;
+  std::filesystem::create_directories(tmp / "cache");
+  setenv("JOULEBENCH_CACHE_DIR", (tmp / "cache").c_str(), 1);
+  const std::string scen = tmp / "o.json";
+  std::ofstream(scen) << R"({"model": {"builtin": "mlp", "params": {"input": 16, "hidden": [16], "output": 4}},
+    "engines": ["opencl-optimized"], "batch_sizes": [2],
+    "load": {"warmup_s": 0, "warmup_queries": 1, "min_duration_s": 0.1, "min_queries": 3, "repetitions": 1},
+    "meters": ["cpu-estimate"], "idle": {"enabled": false}})";
+  auto run = RunCli(tmp, {"run", scen, "--db", tmp / "o.db", "--disable-pass", "fuse_epilogue"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  Store store(tmp / "o.db");
+  const auto cells = store.Cells(1);
+  ASSERT_EQ(cells.size(), 1u);
+  const auto describe = nlohmann::json::parse(cells[0].describe_json);
+  EXPECT_EQ(describe["disabled_passes"], nlohmann::json({"fuse_epilogue"}));
+  EXPECT_EQ(describe["plan_cache"]["status"], "miss");
+
+  auto list = RunCli(tmp, {"plans", "list"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find("(1 file(s))"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("batch 2  fp32"), std::string::npos) << list.out;
+
+  auto bad_pass = RunCli(tmp, {"run", scen, "--db", tmp / "o.db", "--disable-pass", "fuse_everything"});
+  EXPECT_EQ(bad_pass.exit_code, 2);
+  EXPECT_NE(bad_pass.err.find("unknown graph pass \"fuse_everything\""), std::string::npos) << bad_pass.err;
+  EXPECT_EQ(store.ListRuns().size(), 1u);  // refused before a run was recorded
+
+  auto bad_option = RunCli(tmp, {"check", "mlp", "--engine", "opencl-optimized", "--option", "conv_kernel=fastest"});
+  EXPECT_EQ(bad_option.exit_code, 2);
+  EXPECT_NE(bad_option.err.find("option conv_kernel is \"fastest\""), std::string::npos) << bad_option.err;
+
+  auto clear = RunCli(tmp, {"plans", "clear"});
+  EXPECT_NE(clear.out.find("removed 1 plan file(s)"), std::string::npos) << clear.out;
+  unsetenv("JOULEBENCH_CACHE_DIR");
 }
 
 }  // namespace

@@ -163,15 +163,21 @@ nlohmann::json OptimizedGraph::ReportJson() const {
 
 OptimizedGraph OptimizeGraph(const Graph& shaped, const std::set<std::string>& disabled) {
   CheckPassNames(disabled);
-  using PassFn = int (*)(Graph&, PassReport&);
-  static const std::map<std::string, PassFn> passes = {{"eliminate_identity", &EliminateIdentity},
+  static const std::map<std::string, GraphPass> all = {{"eliminate_identity", &EliminateIdentity},
                                                        {"fold_constants", &FoldConstants},
                                                        {"fold_batchnorm", &FoldBatchNorm},
                                                        {"fuse_epilogue", &FuseEpilogues},
                                                        {"remove_dead_nodes", &RemoveDeadNodes}};
-  OptimizedGraph out{shaped, {}};
+  std::vector<std::pair<std::string, GraphPass>> passes;
   for (const auto& name : GraphPassNames()) {
-    if (disabled.count(name)) continue;
+    if (!disabled.count(name)) passes.emplace_back(name, all.at(name));
+  }
+  return RunPasses(shaped, passes);
+}
+
+OptimizedGraph RunPasses(const Graph& shaped, const std::vector<std::pair<std::string, GraphPass>>& passes) {
+  OptimizedGraph out{shaped, {}};
+  for (const auto& [name, pass] : passes) {
     PassReport report{name};
     // Rollback state: passes rewrite nodes and only add initializers (remove_dead_nodes erases after its last
     // possible failure), so the node list and the initializer names restore the graph without copying weights.
@@ -179,7 +185,7 @@ OptimizedGraph OptimizeGraph(const Graph& shaped, const std::set<std::string>& d
     std::set<std::string> names_before;
     for (const auto& [k, t] : out.graph.initializers) names_before.insert(k);
     try {
-      passes.at(name)(out.graph, report);
+      pass(out.graph, report);
     } catch (const std::exception& e) {
       out.graph.nodes = std::move(nodes_before);  // fall back to the graph as it was: slower, never wrong
       for (auto it = out.graph.initializers.begin(); it != out.graph.initializers.end();) {

@@ -25,6 +25,18 @@ std::string OtherInput(const Node& n, const std::string& mine) {
   return n.inputs.size() == 2 ? (n.inputs[0] == mine ? n.inputs[1] : n.inputs[0]) : "";
 }
 
+// The inferred shape of a value or of a graph input (a dynamic batch dimension matches `like`'s).
+const Shape* ShapeOf(const Graph& g, const std::string& name, const Shape& like, Shape& storage) {
+  if (auto it = g.value_shapes.find(name); it != g.value_shapes.end()) return &it->second;
+  for (const auto& in : g.inputs) {
+    if (in.name != name) continue;
+    storage = in.shape;
+    if (!storage.empty() && storage[0] < 0 && !like.empty()) storage[0] = like[0];
+    return &storage;
+  }
+  return nullptr;
+}
+
 // Index of a node in g.nodes (pointers from GraphUses::SoleConsumer point into g.nodes).
 std::size_t IndexOf(const Graph& g, const Node* n) { return static_cast<std::size_t>(n - g.nodes.data()); }
 
@@ -189,8 +201,9 @@ int FuseEpilogues(Graph& g, PassReport& r) {
     if (const Node* add = uses.SoleConsumer(g, out);
         add && add->op_type == "Add" && out_shape && !removed.count(IndexOf(g, add))) {
       const std::string other = OtherInput(*add, out);
-      auto s = g.value_shapes.find(other);
-      if (!other.empty() && !Init(g, other) && other != out && s != g.value_shapes.end() && s->second == *out_shape) {
+      Shape storage;
+      const Shape* s = ShapeOf(g, other, *out_shape, storage);
+      if (!other.empty() && !Init(g, other) && other != out && s && *s == *out_shape) {
         residual = other;
         absorb(add);
       }

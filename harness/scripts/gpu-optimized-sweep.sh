@@ -6,7 +6,7 @@
 #   timing (the same cell prepared twice). PART "resnet": scenarios/optimized-resnet50.json and the PyTorch/cuBLAS
 #   peers (torch_peer.py) in the same call. PART "bert": scenarios/optimized-bert.json and scenarios/gemm-mlp.json.
 set -uo pipefail
-bin=$1; out=$2; part=$3
+bin=$(cd "$1" && pwd); out=$2; part=$3
 here=$(cd "$(dirname "$0")" && pwd)
 export LD_LIBRARY_PATH=$bin/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 export JOULEBENCH_CACHE_DIR=${JOULEBENCH_CACHE_DIR:-/tmp/jb-cache}
@@ -39,8 +39,9 @@ for row in sqlite3.connect(sys.argv[1]).execute("select run_id, engine, batch, r
 PY
   ;;
 modes)
-  for m in single-stream multi-stream offline server; do
-    timeout 150 "$jb" run "$here/../../scenarios/modes/resnet50-$m.json" --db "$out/modes.db" -q 2>&1 | tail -4
+  for m in ${MODES:-single-stream multi-stream offline server}; do
+    timeout 150 "$jb" run "$here/../../scenarios/modes/resnet50-$m.json" --db "$out/modes.db" > "$out/modes_$m.log" 2>&1
+    grep -E "max-QPS|rep [0-9]|FAILED" "$out/modes_$m.log" | tail -12
   done
   (cd "$out" && timeout 200 "$jb" run --db "$out/modes.db" -q 2>&1 | tail -8)   # the embedded quickstart
   python3 "$here/summarize_run.py" "$out/modes.db" > "$out/modes_summary.json"

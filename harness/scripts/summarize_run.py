@@ -20,7 +20,7 @@ for run in runs:
         d = json.loads(desc) if desc else {}
         cell = {"engine": engine, "precision": prec, "batch": batch, "status": cstatus, "error": err,
                 "prepare_s": prep, "kernels_per_inference": d.get("kernels_per_inference"),
-                "device_memory_bytes": d.get("device_memory_bytes"), "device": d.get("device", {}).get("device"),
+                "device_memory_bytes": d.get("device_memory_bytes"), "device": d["device"].get("device") if isinstance(d.get("device"), dict) else d.get("device"),
                 "gflop_per_inference": flops / 1e9 if flops else None, "repetitions": len(ms),
                 "load_mode": db.execute("SELECT load_mode FROM cells WHERE id=?", (cid,)).fetchone()[0],
                 "max_qps": max_qps}

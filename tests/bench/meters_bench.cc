@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 
 #include <cstdlib>
+#include <functional>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -111,12 +112,15 @@ double ProcessCpu() {
 }
 
 // CPU time of the whole process while the sampler runs for 1 s at the given rate, as a share of one core.
-void BM_SamplerOverhead(benchmark::State& state) {
+void SamplerOverhead(benchmark::State& state, const std::function<MeterSource()>& make) {
   const double rate = static_cast<double>(state.range(0));
   for (auto _ : state) {
     std::vector<MeterSource> sources;
-    auto m = std::make_unique<CpuEstimateMeter>(10);
-    sources.push_back({"cpu-estimate", std::move(m), {true, "", {}}, CpuEstimateMeter(10).Channels()});
+    sources.push_back(make());
+    if (!sources[0].probe.available) {
+      state.SkipWithError(sources[0].probe.reason.c_str());
+      return;
+    }
     Sampler s(std::move(sources), Seconds(1.0 / rate));
     const double cpu0 = ProcessCpu();
     const auto t0 = std::chrono::steady_clock::now();
@@ -128,7 +132,26 @@ void BM_SamplerOverhead(benchmark::State& state) {
     state.counters["samples_per_s"] = static_cast<double>(s.TakeSamples().size()) / wall;
   }
 }
+void BM_SamplerOverhead(benchmark::State& state) {
+  SamplerOverhead(state, [] {
+    auto m = std::make_unique<CpuEstimateMeter>(10);
+    auto channels = m->Channels();
+    return MeterSource{"cpu-estimate", std::move(m), {true, "", {}}, channels};
+  });
+}
 BENCHMARK(BM_SamplerOverhead)->Arg(20)->Arg(1000)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The same with the real NVML library (skipped without a GPU): sampler ticks read instant and averaged power; the
+// 3.4 ms energy counter is read only at window edges.
+void BM_SamplerOverheadRealNvml(benchmark::State& state) {
+  SamplerOverhead(state, [] {
+    auto m = std::make_unique<NvmlMeter>("all", "libnvidia-ml.so.1");
+    auto probe = m->Probe();
+    auto channels = probe.available ? m->Channels() : std::vector<Channel>{};
+    return MeterSource{"nvml", std::move(m), probe, channels};
+  });
+}
+BENCHMARK(BM_SamplerOverheadRealNvml)->Arg(20)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 }  // namespace joulebench

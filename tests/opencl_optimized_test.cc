@@ -1,0 +1,269 @@
+// opencl-optimized through real OpenCL (PoCL on CI) against the reference engine on fresh random inputs: every zoo
+// model, every pass switched off in turn, every convolution kernel candidate; focused fusion tests whose fused term
+// is shown to matter; the memory plan; the plan cache (hit, corrupt, stale, changed key); pass rollback.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "engines/builtin_models.h"
+#include "engines/compare.h"
+#include "engines/onnx/onnx_model.h"
+#include "engines/opencl/baseline_engine.h"
+#include "engines/opencl/cl_runtime.h"
+#include "engines/opencl/optimized_engine.h"
+#include "engines/opencl/optimized_kernels.h"
+#include "engines/passes/graph_passes.h"
+#include "engines/reference/reference_engine.h"
+#include "engines/zoo/graph_builder.h"
+#include "harness/common/errors.h"
+#include "harness/scenario.h"
+
+namespace joulebench {
+namespace {
+
+namespace fs = std::filesystem;
+using zoo::GraphBuilder;
+
+TensorMap RunReference(const Graph& g, std::int64_t batch, const TensorMap& inputs) {
+  ReferenceEngine ref;
+  ref.Prepare(g, Precision::kFp32, batch);
+  ref.Stage(inputs);
+  ref.Infer();
+  return ref.Outputs();
+}
+
+// Runs opencl-optimized with `options` and returns its Describe(); expects NMSE < 1e-6 against the reference.
+nlohmann::json ExpectMatchesReference(const Graph& g, std::int64_t batch, nlohmann::json options = {}) {
+  const TensorMap inputs = MakeRandomInputs(g, batch, std::random_device{}());
+  const TensorMap want = RunReference(g, batch, inputs);
+  if (!options.contains("plan_cache")) options["plan_cache"] = false;
+  OpenClOptimizedEngine e(EngineConfig{"any", "", 0, options});
+  e.Prepare(g, Precision::kFp32, batch);
+  e.Stage(inputs);
+  e.Infer();
+  const TensorMap got = e.Outputs();
+  for (const auto& out : g.outputs) {
+    const TensorDiff d = CompareTensors(got.at(out.name), want.at(out.name));
+    EXPECT_TRUE(d.shape_error.empty()) << g.name << ": " << d.shape_error;
+    EXPECT_LT(d.nmse, 1e-6) << g.name << " " << out.name << " batch " << batch << " options " << options.dump();
+  }
+  return e.Describe();
+}
+
+Graph Zoo(const std::string& name, nlohmann::json params) {
+  return WithInferredShapes(MakeBuiltinModel(name, ResolveModelParams(name, params, "test")));
+}
+
+TEST(OpenClOptimized, ZooModelsMatchTheReference) {
+  for (const auto& [name, params] : std::vector<std::pair<std::string, nlohmann::json>>{
+           {"mlp", nlohmann::json::object()}, {"resnet50", {{"image", 64}}}, {"mobilenetv2", {{"image", 64}}},
+           {"bert-base", {{"layers", 2}, {"sequence", 16}}}}) {
+    const auto d = ExpectMatchesReference(Zoo(name, params), 2);
+    EXPECT_FALSE(d["fused_groups"].empty()) << name;
+    EXPECT_TRUE(d["warnings"].empty()) << d["warnings"].dump();
+  }
+}
+
+TEST(OpenClOptimized, EveryPassSwitchedOffInTurnStillMatches) {
+  const Graph mobilenet = Zoo("mobilenetv2", {{"image", 32}}), bert = Zoo("bert-base", {{"layers", 1}, {"sequence", 8}});
+  std::vector<std::string> sets = GraphPassNames();
+  std::string all;
+  for (const auto& p : GraphPassNames()) all += (all.empty() ? "" : ",") + p;
+  sets.push_back(all);
+  for (const auto& disabled : sets) {
+    for (const Graph* g : {&mobilenet, &bert}) {
+      const auto d = ExpectMatchesReference(*g, 1, {{"disable_passes", disabled}});
+      EXPECT_EQ(d["disabled_passes"].size(), static_cast<std::size_t>(std::count(disabled.begin(), disabled.end(), ',') + 1));
+    }
+  }
+}
+
+TEST(OpenClOptimized, EveryConvolutionCandidateMatches) {
+  const Graph g = Zoo("resnet50", {{"image", 40}});
+  std::vector<std::string> kernels = {"library"};
+  for (const auto& c : IgemmCandidates()) kernels.push_back(c.Name());
+  for (const auto& k : kernels) {
+    const auto d = ExpectMatchesReference(g, 2, {{"conv_kernel", k}});
+    // Every convolution (53) takes the forced kernel; the classifier (FusedMatMul) always uses the library GEMM.
+    EXPECT_EQ(d["kernel_choices"].value(k, 0), k == "library" ? 54 : 53) << k << ": " << d["kernel_choices"].dump();
+  }
+}
+
+// Conv -> BatchNorm -> Add(residual) -> Relu, and the same with Clip (ReLU6) and a depthwise convolution.
+Graph ConvBlock(std::int64_t groups, const std::string& act, bool residual) {
+  GraphBuilder b("block", 7);
+  const std::string x = b.Input("x", DataType::kFloat32, {-1, 8, 9, 7});
+  std::string y = b.ConvBn("conv", x, 8, 8, 3, 1, groups, true);
+  if (residual) y = b.Op("Add", "residual", {y, x});
+  if (act == "Relu") y = b.Op("Relu", "act", {y});
+  if (act == "Clip") y = b.Op("Clip", "act", {y, b.Scalar("lo", 0.0f), b.Scalar("hi", 0.5f)});
+  b.Output(y, DataType::kFloat32, {-1, 8, 9, 7});
+  return WithInferredShapes(b.Finish());
+}
+
+double Nmse(const Tensor& a, const Tensor& b) { return CompareTensors(a, b).nmse; }
+
+TEST(OpenClOptimized, FusedConvKeepsBatchNormShiftResidualAndActivation) {
+  for (std::int64_t groups : {1, 8}) {
+    const Graph g = ConvBlock(groups, "Relu", true);
+    // The fused node replaces all four ONNX nodes and carries the residual and the activation.
+    const Graph shaped = WithInferredShapes(g, 2);
+    const OptimizedGraph opt = OptimizeGraph(shaped, {});
+    ASSERT_EQ(opt.graph.nodes.size(), 1u) << opt.ReportJson().dump();
+    const Node& f = opt.graph.nodes[0];
+    EXPECT_EQ(f.op_type, "FusedConv");
+    EXPECT_EQ(f.inputs[3], "x");
+    EXPECT_EQ(f.StringAttr("activation", ""), "Relu");
+    // Each term matters: without the residual, or without the BatchNorm shift, the reference output changes a lot,
+    // so a fused kernel that dropped either would fail the comparison below.
+    const TensorMap in = MakeRandomInputs(g, 2, 3);
+    const Tensor full = RunReference(g, 2, in).begin()->second;
+    EXPECT_GT(Nmse(RunReference(ConvBlock(groups, "Relu", false), 2, in).begin()->second, full), 1e-2);
+    Graph no_shift = g;
+    for (auto& v : no_shift.initializers.at("conv.bn.bias").f32()) v = 0;
+    EXPECT_GT(Nmse(RunReference(no_shift, 2, in).begin()->second, full), 1e-4);
+    for (const std::string k : {"library", "igemm", "igemm_32x32x16_2x2_k4"}) ExpectMatchesReference(g, 2, {{"conv_kernel", k}});
+  }
+  ExpectMatchesReference(ConvBlock(8, "Clip", false), 3);
+  ExpectMatchesReference(ConvBlock(1, "Clip", true), 3);
+}
+
+// MatMul + bias Add + residual Add + GELU written with Erf (as BERT exporters write it).
+Graph LinearGelu() {
+  GraphBuilder b("linear_gelu", 5);
+  const std::string x = b.Input("x", DataType::kFloat32, {-1, 5, 16});
+  std::string y = b.Op("Add", "residual", {b.Linear("fc", x, 16, 16), x});
+  const std::string erf = b.Op("Erf", "gelu.erf", {b.Op("Div", "gelu.div", {y, b.Scalar("sqrt2", std::sqrt(2.0f))})});
+  y = b.Op("Mul", "gelu.half", {b.Op("Mul", "gelu.mul", {y, b.Op("Add", "gelu.add", {erf, b.Scalar("one", 1.0f)})}),
+                                 b.Scalar("half", 0.5f)});
+  b.Output(y, DataType::kFloat32, {-1, 5, 16});
+  return WithInferredShapes(b.Finish());
+}
+
+TEST(OpenClOptimized, FusedMatMulKeepsBiasResidualAndGelu) {
+  const Graph g = LinearGelu();
+  const OptimizedGraph opt = OptimizeGraph(WithInferredShapes(g, 2), {});
+  ASSERT_EQ(opt.graph.nodes.size(), 1u) << opt.ReportJson().dump();
+  EXPECT_EQ(opt.graph.nodes[0].op_type, "FusedMatMul");
+  EXPECT_EQ(opt.graph.nodes[0].StringAttr("activation", ""), "Gelu");
+  EXPECT_EQ(opt.graph.nodes[0].inputs[2], "fc.bias");
+  EXPECT_EQ(opt.graph.nodes[0].inputs[3], "x");
+  const auto d = ExpectMatchesReference(g, 2);
+  EXPECT_EQ(d["kernels_per_inference"], 2);  // GEMM + one epilogue, instead of 8 launches
+  // Bias and residual both matter at this scale.
+  const TensorMap in = MakeRandomInputs(g, 2, 4);
+  Graph no_bias = g;
+  for (auto& v : no_bias.initializers.at("fc.bias").f32()) v = 0;
+  EXPECT_GT(Nmse(RunReference(no_bias, 2, in).begin()->second, RunReference(g, 2, in).begin()->second), 1e-4);
+}
+
+TEST(OpenClOptimized, MemoryPlanSharesBuffers) {
+  const Graph g = Zoo("resnet50", {{"image", 64}});
+  const TensorMap in = MakeRandomInputs(g, 4, 1);
+  OpenClBaselineEngine base(EngineConfig{});
+  base.Prepare(g, Precision::kFp32, 4);
+  const auto opt = ExpectMatchesReference(g, 4);
+  const auto base_bytes = base.Describe()["device_memory_bytes"].get<std::size_t>();
+  const auto opt_bytes = opt["device_memory_bytes"].get<std::size_t>();
+  const std::size_t weights = 4 * static_cast<std::size_t>(g.ParameterCount());
+  EXPECT_LT(opt_bytes - weights, (base_bytes - weights) / 4) << base_bytes << " vs " << opt_bytes;  // activations
+  EXPECT_LT(opt["kernels_per_inference"].get<int>(), base.Describe()["kernels_per_inference"].get<int>());
+}
+
+// A fresh cache folder whose compiled programs are shared with the default cache (PoCL builds are slow).
+struct FreshPlanCache {
+  FreshPlanCache() {
+    const fs::path programs = fs::path(cl::CacheDir()) / "programs";
+    fs::create_directories(programs);
+    dir = fs::temp_directory_path() / ("jb-plans-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    fs::create_symlink(fs::absolute(programs), dir / "programs");
+    ::setenv("JOULEBENCH_CACHE_DIR", dir.c_str(), 1);
+  }
+  ~FreshPlanCache() {
+    ::unsetenv("JOULEBENCH_CACHE_DIR");
+    fs::remove_all(dir);
+  }
+  fs::path dir;
+};
+
+nlohmann::json PrepareOnce(const Graph& g, std::int64_t batch, nlohmann::json options = nlohmann::json::object()) {
+  OpenClOptimizedEngine e(EngineConfig{"any", "", 0, std::move(options)});
+  e.Prepare(g, Precision::kFp32, batch);
+  return e.Describe();
+}
+
+TEST(OpenClOptimized, PlanCacheHitsRebuildsCorruptAndStaleFilesAndKeysOnBatch) {
+  FreshPlanCache cache;
+  const Graph g = Zoo("mobilenetv2", {{"image", 32}});
+  const nlohmann::json timed = {{"kernel_selection", "time"}};
+  const auto cold = PrepareOnce(g, 1, timed);
+  EXPECT_EQ(cold["plan_cache"]["status"], "miss");
+  EXPECT_FALSE(cold["kernel_timings_s"].empty());                   // candidates were timed on the device
+  EXPECT_TRUE(fs::exists(cache.dir / "timing.json"));
+  const auto hit = PrepareOnce(g, 1, timed);
+  EXPECT_EQ(hit["plan_cache"]["status"], "hit");
+  EXPECT_EQ(hit["kernel_choice_per_node"], cold["kernel_choice_per_node"]);
+  EXPECT_TRUE(hit["kernel_timings_s"].empty());                     // nothing timed again
+  EXPECT_EQ(PrepareOnce(g, 2, timed)["plan_cache"]["status"], "miss");  // batch is part of the key
+
+  const std::string file = cold["plan_cache"]["file"];
+  {  // change one stored value without updating the checksum (a bit flip on disk, a hand edit)
+    std::ifstream in(file);
+    nlohmann::json doc = nlohmann::json::parse(in);
+    doc["plan"]["build_s"] = 1e9;
+    std::ofstream(file) << doc.dump();
+  }
+  const auto corrupt = PrepareOnce(g, 1, timed);
+  EXPECT_EQ(corrupt["plan_cache"]["status"], "corrupt");
+  EXPECT_NE(corrupt["warnings"].dump().find("checksum mismatch"), std::string::npos) << corrupt["warnings"].dump();
+  EXPECT_EQ(PrepareOnce(g, 1, timed)["plan_cache"]["status"], "hit");  // rebuilt and rewritten
+
+  {  // a file under this key's name that was built for another key
+    std::ifstream in(file);
+    nlohmann::json doc = nlohmann::json::parse(in);
+    doc["key"]["joulebench"] = "0.0.0-other";
+    doc["checksum"] = cl::Fnv(doc["key"].dump() + doc["plan"].dump());
+    std::ofstream(file) << doc.dump();
+  }
+  EXPECT_EQ(PrepareOnce(g, 1, timed)["plan_cache"]["status"], "stale");
+  EXPECT_EQ(ListPlans().size(), 2u);
+  EXPECT_EQ(ClearPlans(), 2);
+}
+
+int FailingPass(Graph& g, PassReport&) {
+  g.initializers["half_done"] = Tensor(DataType::kFloat32, {1});
+  g.nodes.pop_back();
+  throw std::runtime_error("cannot fuse this pattern");
+}
+
+TEST(OpenClOptimized, AFailingPassIsRolledBackWithAWarning) {
+  const Graph g = WithInferredShapes(ConvBlock(1, "Relu", true), 2);
+  const OptimizedGraph out = RunPasses(g, {{"broken", &FailingPass}, {"fold_batchnorm", &FoldBatchNorm}});
+  ASSERT_EQ(out.reports.size(), 2u);
+  EXPECT_EQ(out.reports[0].warning, "pass broken failed and was skipped: cannot fuse this pattern");
+  EXPECT_EQ(out.graph.initializers.count("half_done"), 0u);
+  EXPECT_EQ(out.reports[1].rewrites, 1);                 // the next pass ran on the intact graph
+  EXPECT_EQ(out.graph.nodes.size(), g.nodes.size() - 1);  // Conv+BN folded, nothing lost
+}
+
+TEST(OpenClOptimized, BadOptionsAreClearErrors) {
+  auto make = [](nlohmann::json o) { OpenClOptimizedEngine e(EngineConfig{"any", "", 0, std::move(o)}); };
+  try {
+    make({{"disable_passes", "fold_batchnorm,fuse_everything"}});
+    FAIL() << "accepted an unknown pass";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown graph pass \"fuse_everything\"; the passes are: eliminate_identity"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(make({{"conv_kernel", "fastest"}}), InputError);
+  EXPECT_THROW(make({{"kernel_selection", "random"}}), InputError);
+}
+
+}  // namespace
+}  // namespace joulebench
