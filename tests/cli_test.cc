@@ -4,7 +4,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
+
+#include <nlohmann/json.hpp>
 
 #include "harness/store.h"
 #include "process.h"
@@ -228,6 +231,53 @@ TEST(Cli, DevicesListsPoclOrExplains) {
     EXPECT_EQ(r.exit_code, 3);
     EXPECT_NE(r.out.find("no OpenCL device"), std::string::npos) << r.out;
   }
+}
+
+}  // namespace
+}  // namespace joulebench
+
+namespace joulebench {
+namespace {
+
+// `joulebench report` end to end on a real run: every format written, and the bad inputs of the reports issue
+// (unknown region, zero traffic, unknown run, missing baseline, missing database) refused with exit 2.
+TEST(CliReport, EveryFormatAndBadInput) {
+  TempDir tmp;
+  const std::string db = tmp / "r.db";
+  ASSERT_EQ(RunCli(tmp, {"run", FastScenario(tmp), "--db", db, "-q"}).exit_code, 0);
+  const std::string fleet = WriteScenario(tmp, "fleet.json", R"({"name": "cli fleet", "traffic": {"requests_per_day": 1e6},
+      "slo": {"percentile": 0.99, "latency_ms": 1000}, "grid": {"region": "FR"}})");
+  for (const std::string format : {"md", "html", "json", "csv"}) {
+    const std::string out = tmp / ("report." + format);
+    auto r = RunCli(tmp, {"report", "--db", db, "--run", "1", "--fleet", fleet, "--format", format, "-o", out});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::ifstream in(out);
+    std::stringstream text;
+    text << in.rdbuf();
+    EXPECT_GT(text.str().size(), 200u) << format;
+    if (format == "json") {
+      const auto j = nlohmann::json::parse(text.str());
+      EXPECT_EQ(j["schema_version"], 1);
+      EXPECT_EQ(j["run"]["rows"].size(), 3u);
+      EXPECT_EQ(j["coefficients"][0]["source"], "Ember / Our World in Data, as shipped by CodeCarbon");
+    }
+  }
+  auto md = RunCli(tmp, {"report", "--db", db, "--fleet", fleet});  // latest run, Markdown on stdout
+  EXPECT_NE(md.out.find("| grid intensity (France"), std::string::npos) << md.out;
+
+  const std::string bad = WriteScenario(tmp, "bad.json", R"({"traffic": {"requests_per_day": -5}, "grid": {"region": "Atlantis"}})");
+  auto r = RunCli(tmp, {"report", "--db", db, "--fleet", bad});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("$.traffic.requests_per_day: expected a positive number"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("unknown region \"Atlantis\""), std::string::npos) << r.err;
+  auto unknown = RunCli(tmp, {"report", "--db", db, "--run", "9", "--fleet", fleet});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("run 9 is not in"), std::string::npos) << unknown.err;
+  EXPECT_EQ(RunCli(tmp, {"report", "--db", db, "--run", "1", "--baseline-run", "5", "--fleet", fleet}).exit_code, 2);
+  auto nodb = RunCli(tmp, {"report", "--db", tmp / "none.db", "--fleet", fleet});
+  EXPECT_EQ(nodb.exit_code, 2);
+  EXPECT_NE(nodb.err.find("no such database"), std::string::npos) << nodb.err;
+  EXPECT_FALSE(std::filesystem::exists(tmp / "none.db"));  // nothing created by a refused report
 }
 
 }  // namespace

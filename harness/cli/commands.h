@@ -25,6 +25,7 @@ std::vector<Command> AddModelsCommands(CLI::App& parent);
 std::vector<Command> AddInferCommands(CLI::App& parent);
 std::vector<Command> AddCompareCommand(CLI::App& parent);
 std::vector<Command> AddPlansCommands(CLI::App& parent);
+std::vector<Command> AddReportCommand(CLI::App& parent);
 std::vector<Command> AddVersionCommand(CLI::App& parent);
 
 }  // namespace joulebench

@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1, 1);
   app.name("joulebench");
   std::vector<Command> commands;
-  for (auto add : {&AddRunCommand, &AddDbCommands, &AddDevicesCommand, &AddMetersCommand, &AddModelsCommands, &AddInferCommands, &AddCompareCommand, &AddPlansCommands, &AddVersionCommand}) {
+  for (auto add : {&AddRunCommand, &AddDbCommands, &AddDevicesCommand, &AddMetersCommand, &AddModelsCommands, &AddInferCommands, &AddCompareCommand, &AddPlansCommands, &AddReportCommand, &AddVersionCommand}) {
     for (auto& c : add(app)) commands.push_back(std::move(c));
   }
   try {

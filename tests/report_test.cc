@@ -1,0 +1,228 @@
+// Fleet reports: each formula against hand-computed values, unit consistency, hourly intensity weighting, golden
+// Markdown/JSON for a fixed fake run in a real SQLite file, the HTML's charts, and bad input.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "harness/common/errors.h"
+#include "harness/store.h"
+#include "reports/fleet_model.h"
+#include "reports/fleet_profile.h"
+#include "reports/report.h"
+#include "temp_dir.h"
+#include "test_paths.h"
+
+namespace joulebench {
+namespace {
+
+using testing::TempDir;
+
+FleetProfile Profile(const std::string& json) { return ParseFleetProfile(json, "test", "."); }
+
+const char* kFleet = R"({"name": "test fleet", "traffic": {"requests_per_day": 8640000, "peak_to_average": 2},
+  "slo": {"percentile": 0.99, "latency_ms": 50}, "target_utilization": 0.5,
+  "grid": {"intensity_g_per_kwh": {"value": 400, "source": "test grid", "year": 2024, "range": [300, 500]}},
+  "pue": {"value": 1.5, "source": "test", "range": [1.2, 1.6]}, "electricity": {"price_per_kwh": 0.1, "currency": "USD"},
+  "embodied": {"gpu_kg": 150, "server_kg": 2400, "gpus_per_server": 8, "lifetime_years": {"value": 5, "range": [4, 6]}}})";
+
+ConfigFigures Config() {
+  ConfigFigures c;
+  c.engine = "opencl-optimized";
+  c.precision = "fp32";
+  c.batch = 32;
+  c.load_mode = "offline";
+  c.throughput_ips = 1000;
+  c.throughput_ci = 10;
+  c.j_per_inference = 0.4;
+  c.j_ci = 0.02;
+  c.idle_power_w = 100;
+  c.latency_at_slo_ms = 30;
+  return c;
+}
+
+TEST(FleetModel, FormulasMatchHandComputation) {
+  const FleetProfile f = Profile(kFleet);
+  const FleetResult r = ComputeFleet(Config(), f);
+  ASSERT_TRUE(r.meets_slo);
+  EXPECT_DOUBLE_EQ(r.capacity_ips, 500);  // 1000/s x 0.5 utilization
+  // 8.64 M/day = 100/s average, 200/s at peak: ceil(200 / 500) = 1 GPU.
+  const FleetFigures& c = *r.central;
+  EXPECT_EQ(c.gpus, 1);
+  const double inferences = 100.0 * 365 * 86400;                   // 3.1536e9 per year
+  EXPECT_NEAR(c.active_kwh, inferences * 0.4 / 3.6e6, 1e-9);        // 350.4 kWh
+  EXPECT_NEAR(c.idle_kwh, 1 * (1 - 0.1) * 8760 * 100 / 1000.0, 1e-9);  // busy 10%: 788.4 kWh idle
+  EXPECT_NEAR(c.facility_kwh, (350.4 + 788.4) * 1.5, 1e-6);
+  EXPECT_NEAR(c.cost, c.facility_kwh * 0.1, 1e-9);
+  EXPECT_NEAR(c.operational_t, c.facility_kwh * 400 / 1e6, 1e-12);
+  EXPECT_NEAR(c.embodied_t, (150 + 2400 / 8.0) / 5 / 1000, 1e-12);  // 0.09 t per year
+  // Unit consistency: totals from the per-unit figures.
+  EXPECT_NEAR(c.total_t, c.operational_t + c.embodied_t, 1e-12);
+  EXPECT_NEAR(c.sci_g_per_inference * inferences, c.total_t * 1e6, 1e-6);
+  // The low end takes the favourable end of every range, the high end the other.
+  EXPECT_LT(r.low->total_t, c.total_t);
+  EXPECT_GT(r.high->total_t, c.total_t);
+  EXPECT_NEAR(r.high->operational_t, r.high->facility_kwh * 500 / 1e6, 1e-12);
+  EXPECT_NEAR(r.low->embodied_t, (150 + 300) / 6.0 / 1000, 1e-12);
+}
+
+TEST(FleetModel, IdleIsOptionalAndServerCapacityWinsWhenItsBoundIsStrictEnough) {
+  FleetProfile f = Profile(kFleet);
+  f.count_idle = false;
+  EXPECT_EQ(ComputeFleet(Config(), f).central->idle_kwh, 0);
+  ConfigFigures c = Config();
+  c.max_qps = 20;  // queries of 32 inferences
+  c.server_bound_ms = 40;
+  c.server_percentile = 0.99;
+  const FleetResult r = ComputeFleet(c, f);
+  EXPECT_DOUBLE_EQ(r.capacity_ips, 640);
+  EXPECT_NE(r.capacity_method.find("server-mode max QPS 20.0"), std::string::npos);
+  c.server_bound_ms = 80;  // measured under a looser bound than the SLO: not usable, derate offline instead
+  EXPECT_NE(ComputeFleet(c, f).capacity_method.find("derated"), std::string::npos);
+}
+
+TEST(FleetModel, HourlyIntensityIsWeightedByTraffic) {
+  FleetProfile f = Profile(kFleet);
+  f.hourly_intensity.assign(24, 100);
+  for (int h = 12; h < 24; ++h) f.hourly_intensity[h] = 300;  // dirty afternoons
+  f.daily_profile.assign(24, 0);
+  for (int h = 12; h < 24; ++h) f.daily_profile[h] = 2;  // all traffic in the afternoon (weights average to 1)
+  EXPECT_DOUBLE_EQ(EffectiveIntensity(f, 1.0), 300);  // active energy follows traffic
+  EXPECT_DOUBLE_EQ(EffectiveIntensity(f, 0.0), 200);  // idle energy is flat
+}
+
+TEST(FleetProfile, BadInputNamesTheProblemAndTheFix) {
+  auto message = [](const std::string& json) {
+    try {
+      ParseFleetProfile(json, "f.json", ".");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  const std::string m = message(R"({"traffic": {"requests_per_day": 0}, "grid": {"region": "Frnace"},
+                                    "pue": "hyperscale", "slo": {"percentile": 1.5}})");
+  EXPECT_NE(m.find("f.json: $.traffic.requests_per_day: expected a positive number of requests per day, got 0"), std::string::npos) << m;
+  EXPECT_NE(m.find("$.grid.region: unknown region \"Frnace\""), std::string::npos) << m;
+  EXPECT_NE(m.find("did you mean \"France\"?"), std::string::npos) << m;
+  EXPECT_NE(m.find("$.pue: unknown preset \"hyperscale\""), std::string::npos) << m;
+  EXPECT_NE(m.find("$.slo.percentile: expected a number in (0, 1]"), std::string::npos) << m;
+  EXPECT_NE(m.find("see docs/reports.md"), std::string::npos);
+  EXPECT_NE(message(R"({"traffic": {"requests_per_day": 5}, "grid": {"region": "FR"}, "embodied": {"lifetime_years": {"value": 5, "range": [6, 7]}}})")
+                .find("expected [low, high] with 0 < low <= value <= high"),
+            std::string::npos);
+  EXPECT_NE(message("[1, 2]").find("not a JSON object"), std::string::npos);
+  EXPECT_EQ(Profile(R"({"traffic": {"requests_per_day": 5}, "grid": {"region": "france"}})").intensity.value, 56);
+}
+
+// A fixed fake run: two engines at batch 8, two repetitions each, one GPU energy counter, idle power.
+std::int64_t FakeRun(Store& store, const std::vector<std::pair<std::string, double>>& engines_j, double p99_ms,
+                     bool with_energy = true) {
+  RunRecord r{0, "2026-11-24T10:00:00.000Z", "", "running", "0.1.0", "abc123", "gpu-host", 1, "fake", "fake.json", "{}", "{}"};
+  const auto run = store.BeginRun(r);
+  store.AddEnvironment(run, {{"model.name", "resnet50"}, {"model.hash", "feedface"}});
+  const auto meter = store.AddMeter(run, "nvml", true, "", {});
+  const auto ch = store.AddChannel(meter, {0, "", "nvml::gpu0_energy", "gpu0", "", "J", "counter", 0.001, 0.1, false, "counter"});
+  int idx = 0;
+  for (const auto& [engine, j] : engines_j) {
+    CellRecord c;
+    c.run_id = run;
+    c.idx = idx++;
+    c.engine = engine;
+    c.precision = "fp32";
+    c.batch = 8;
+    c.load_mode = "offline";
+    c.status = "completed";
+    c.model_hash = "feedface";
+    c.id = store.AddCell(c);
+    for (int rep = 1; rep <= 2; ++rep) {
+      MeasurementRecord m;
+      m.cell_id = c.id;
+      m.repetition = rep;
+      m.started_at = "2026-11-24T10:00:01.000Z";
+      m.duration_s = 10;
+      m.inferences = static_cast<std::int64_t>(10 * 4 / j * 100);
+      m.queries = m.inferences / 8;
+      m.throughput_ips = static_cast<double>(m.inferences) / 10 * (rep == 1 ? 1.01 : 0.99);
+      m.latency_p99_ms = p99_ms;
+      m.energy_validity = with_energy ? "VALID" : "UNMEASURED";
+      if (with_energy) {
+        const double jr = j * (rep == 1 ? 1.02 : 0.98);
+        m.energy.push_back({ch, jr * static_cast<double>(m.inferences), 0.1, 100.0, 0, 0, jr, std::nullopt, "counter"});
+      }
+      store.AddMeasurement(m, {});
+    }
+  }
+  store.FinishRun(run, "completed");
+  return run;
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Regenerate the golden files with JOULEBENCH_UPDATE_GOLDEN=1 after an intended change, and review the diff.
+void ExpectGolden(const std::string& got, const std::string& name) {
+  const std::string path = testing::kSourceDir + "/tests/fixtures/reports/" + name;
+  if (std::getenv("JOULEBENCH_UPDATE_GOLDEN")) std::ofstream(path) << got;
+  EXPECT_EQ(got, Slurp(path)) << "golden file " << path << " differs";
+}
+
+TEST(Report, GoldenMarkdownAndJsonForAFixedRun) {
+  TempDir tmp;
+  Store store(tmp / "r.db");
+  const auto run = FakeRun(store, {{"opencl-baseline", 0.8}, {"opencl-optimized", 0.4}}, 20);
+  nlohmann::json report = BuildReport(store, run, std::nullopt, Profile(kFleet));
+  report["generator"] = "joulebench (test)";  // the only field that depends on the build
+  ExpectGolden(RenderMarkdown(report), "fixed_run.md");
+  ExpectGolden(report.dump(1) + "\n", "fixed_run.json");
+  ExpectGolden(RenderCsv(report), "fixed_run.csv");
+  EXPECT_EQ(report["schema_version"], kReportSchemaVersion);
+  EXPECT_EQ(report["run"]["best"], 1);
+  EXPECT_GT(report["savings"]["central"]["facility_kwh"].get<double>(), 0);
+  for (const auto& c : report["coefficients"]) {  // every coefficient carries its source
+    EXPECT_FALSE(c["source"].get<std::string>().empty()) << c.dump();
+  }
+}
+
+TEST(Report, HtmlIsSelfContainedWithBothChartsDrawn) {
+  TempDir tmp;
+  Store store(tmp / "r.db");
+  const auto run = FakeRun(store, {{"opencl-baseline", 0.8}, {"opencl-optimized", 0.4}}, 20);
+  const std::string html = RenderHtml(BuildReport(store, run, std::nullopt, Profile(kFleet)));
+  for (const char* id : {"<svg id=\"chart-energy\"", "<svg id=\"chart-carbon\""}) EXPECT_NE(html.find(id), std::string::npos) << id;
+  EXPECT_NE(html.find("<path class=\"series\" d=\"M"), std::string::npos);
+  EXPECT_NE(html.find("<rect class=\"bar\""), std::string::npos);
+  EXPECT_EQ(html.find("src="), std::string::npos);   // nothing loaded from elsewhere
+  EXPECT_EQ(html.find("href="), std::string::npos);
+  const auto start = html.find("id=\"report-json\">") + 17;
+  const auto json = nlohmann::json::parse(html.substr(start, html.find("</script>", start) - start), nullptr, false);
+  EXPECT_FALSE(json.is_discarded());
+}
+
+TEST(Report, MissingEnergyUnmetSloAndUnknownRunsAreExplained) {
+  TempDir tmp;
+  Store store(tmp / "r.db");
+  const auto no_energy = FakeRun(store, {{"opencl-baseline", 0.8}}, 20, /*with_energy=*/false);
+  const auto slow = FakeRun(store, {{"opencl-baseline", 0.8}}, 500);
+  const auto r1 = BuildReport(store, no_energy, std::nullopt, Profile(kFleet));
+  EXPECT_FALSE(r1["run"]["rows"][0]["fleet"].contains("figures"));
+  EXPECT_NE(r1["run"]["rows"][0]["config"]["no_energy_reason"].get<std::string>().find("no repetition with valid energy"), std::string::npos);
+  const auto r2 = BuildReport(store, slow, std::nullopt, Profile(kFleet));
+  EXPECT_EQ(r2["run"]["no_config_meets_slo"], "no configuration with energy data meets p99 <= 50 ms; the best latency reached is 500 ms");
+  EXPECT_NE(RenderMarkdown(r2).find("the best latency reached is 500 ms"), std::string::npos);
+  try {
+    BuildReport(store, 42, std::nullopt, Profile(kFleet));
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("run 42 is not in"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(BuildReport(store, slow, 77, Profile(kFleet)), InputError);  // a missing baseline run
+}
+
+}  // namespace
+}  // namespace joulebench
