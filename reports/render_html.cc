@@ -1,5 +1,6 @@
 // One self-contained HTML file (no external resources) with inline SVG charts: J/inference against batch size per
-// engine and precision, and total tCO2e per year per configuration with its low–high range.
+// engine and precision, throughput against J/inference with the Pareto front, and total tCO2e per year per
+// configuration with its low–high range.
 #include <algorithm>
 #include <map>
 #include <sstream>
@@ -109,6 +110,52 @@ std::string CarbonChart(const json& rows) {
   return o.str();
 }
 
+// Throughput (x) against J/inference (y) for every configuration with energy, the Pareto front (no other
+// configuration is both faster and more efficient) drawn as a line through its points.
+std::string ParetoChart(const json& rows) {
+  std::vector<std::tuple<double, double, std::string>> pts;
+  for (const auto& row : rows) {
+    const auto& c = row["config"];
+    if (c["j_per_inference"].is_null()) continue;
+    pts.emplace_back(c["throughput_ips"].get<double>(), c["j_per_inference"].get<double>(),
+                     fmt::format("{} {} b{}", c["engine"].get<std::string>(), c["precision"].get<std::string>(), c["batch"].get<int>()));
+  }
+  if (pts.empty()) return "<p>No configuration has energy data.</p>";
+  double xmax = 0, ymax = 0;
+  for (const auto& [x, y, n] : pts) {
+    xmax = std::max(xmax, x);
+    ymax = std::max(ymax, y);
+  }
+  std::vector<std::tuple<double, double, std::string>> front;
+  for (const auto& p : pts) {
+    bool dominated = false;
+    for (const auto& q : pts) {
+      dominated |= std::get<0>(q) >= std::get<0>(p) && std::get<1>(q) <= std::get<1>(p) &&
+                   (std::get<0>(q) > std::get<0>(p) || std::get<1>(q) < std::get<1>(p));
+    }
+    if (!dominated) front.push_back(p);
+  }
+  std::sort(front.begin(), front.end());
+  const double W = 560, H = 300, L = 60, B = 40;
+  auto px = [&](double x) { return L + x / (xmax * 1.1) * (W - L - 20); };
+  auto py = [&](double y) { return H - B - y / (ymax * 1.1) * (H - B - 20); };
+  std::ostringstream o;
+  o << fmt::format(R"svg(<svg id="chart-pareto" xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" role="img" aria-label="throughput against J per inference">)svg", W, H);
+  o << fmt::format(R"svg(<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#333"/><line x1="{}" y1="20" x2="{}" y2="{}" stroke="#333"/>)svg", L, H - B, W - 10, H - B, L, L, H - B);
+  o << fmt::format(R"svg(<text x="{}" y="{}" font-size="12" text-anchor="middle">inferences per second</text>)svg", (W + L) / 2, H - 8);
+  o << fmt::format(R"svg(<text x="14" y="{}" font-size="12" transform="rotate(-90 14 {})" text-anchor="middle">J per inference</text>)svg", H / 2, H / 2);
+  std::string d;
+  for (const auto& [x, y, n] : front) d += fmt::format("{}{:.1f},{:.1f}", d.empty() ? "M" : " L", px(x), py(y));
+  o << fmt::format(R"svg(<path class="pareto" d="{}" fill="none" stroke="#2ca02c" stroke-width="2" stroke-dasharray="5,3"/>)svg", d);
+  for (const auto& [x, y, n] : pts) {
+    o << fmt::format(R"svg(<circle class="config" cx="{:.1f}" cy="{:.1f}" r="4" fill="#1f77b4"><title>{}: {:.4g}/s, {:.4g} J</title></circle>)svg",
+                     px(x), py(y), Esc(n), x, y);
+    o << fmt::format(R"svg(<text x="{:.1f}" y="{:.1f}" font-size="9">{}</text>)svg", px(x) + 5, py(y) - 5, Esc(n));
+  }
+  o << "</svg>";
+  return o.str();
+}
+
 }  // namespace
 
 std::string RenderHtml(const json& r) {
@@ -118,6 +165,7 @@ std::string RenderHtml(const json& r) {
        "margin:1em 0}td,th{border:1px solid #ccc;padding:3px 6px;font-size:13px}th{background:#f3f3f3}</style></head><body>\n";
   o << "<h1>Fleet report: " << Esc(r["fleet"]["name"]) << "</h1>\n";
   o << "<h2>J/inference against batch size</h2>\n" << EnergyChart(r["run"]["rows"]) << "\n";
+  o << "<h2>Throughput against J/inference (dashed: Pareto front)</h2>\n" << ParetoChart(r["run"]["rows"]) << "\n";
   o << "<h2>Fleet carbon per configuration (central, low–high)</h2>\n" << CarbonChart(r["run"]["rows"]) << "\n";
   // The tables are the Markdown report's, rendered as preformatted text: one source of truth for the numbers.
   o << "<h2>Report</h2>\n<pre id=\"report-text\" style=\"white-space:pre-wrap;font-size:12px\">" << Esc(RenderMarkdown(r))

@@ -194,7 +194,16 @@ TEST(Report, HtmlIsSelfContainedWithBothChartsDrawn) {
   Store store(tmp / "r.db");
   const auto run = FakeRun(store, {{"opencl-baseline", 0.8}, {"opencl-optimized", 0.4}}, 20);
   const std::string html = RenderHtml(BuildReport(store, run, std::nullopt, Profile(kFleet)));
-  for (const char* id : {"<svg id=\"chart-energy\"", "<svg id=\"chart-carbon\""}) EXPECT_NE(html.find(id), std::string::npos) << id;
+  for (const char* id : {"<svg id=\"chart-energy\"", "<svg id=\"chart-pareto\"", "<svg id=\"chart-carbon\""}) {
+    EXPECT_NE(html.find(id), std::string::npos) << id;
+  }
+  // Both configurations are drawn; only the optimized one (faster and fewer J) is on the Pareto front.
+  std::size_t circles = 0;
+  for (auto p = html.find("<circle class=\"config\""); p != std::string::npos; p = html.find("<circle class=\"config\"", p + 1)) ++circles;
+  EXPECT_EQ(circles, 2u);
+  const auto front = html.find("<path class=\"pareto\" d=\"M");
+  ASSERT_NE(front, std::string::npos);
+  EXPECT_EQ(html.substr(front, html.find('"', front + 26) - front).find(" L"), std::string::npos);  // a single point
   EXPECT_NE(html.find("<path class=\"series\" d=\"M"), std::string::npos);
   EXPECT_NE(html.find("<rect class=\"bar\""), std::string::npos);
   EXPECT_EQ(html.find("src="), std::string::npos);   // nothing loaded from elsewhere
