@@ -163,6 +163,8 @@ MeasurementRecord Measure(const CellContext& ctx, Engine& engine, const Cell& ce
   const LoadResult load = RunLoad(engine, spec, rng, [] { return Interrupted(); });  // drains the queue
   const Window w = ctx.meters.End("repetition");
   m.duration_s = load.duration_s;
+  m.window_start_s = ctx.meters.SecondsSinceStart(w.start.time);
+  m.window_end_s = ctx.meters.SecondsSinceStart(w.end.time);
   m.state_end = ctx.meters.State();
   const auto& latencies_ms = load.latencies_ms;
   m.queries = load.queries;

@@ -245,8 +245,8 @@ std::int64_t Store::AddMeasurement(const MeasurementRecord& m, const std::vector
          "INSERT INTO measurements (cell_id, repetition, started_at, duration_s, queries, inferences, "
          "throughput_ips, latency_mean_ms, latency_p50_ms, latency_p90_ms, latency_p95_ms, latency_p99_ms, "
          "latency_p999_ms, latency_max_ms, perf_validity, energy_validity, validity_reasons, state_start_json, "
-         "state_end_json, target_qps, latency_bound_ms, latency_percentile, bound_met, latency_histogram_json) "
-         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+         "state_end_json, target_qps, latency_bound_ms, latency_percentile, bound_met, latency_histogram_json, window_start_s, window_end_s) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
       .Bind(1, m.cell_id)
       .Bind(2, m.repetition)
       .Bind(3, m.started_at)
@@ -271,6 +271,8 @@ std::int64_t Store::AddMeasurement(const MeasurementRecord& m, const std::vector
       .Bind(22, m.latency_percentile)
       .Bind(23, m.bound_met ? std::optional<std::int64_t>(*m.bound_met ? 1 : 0) : std::nullopt)
       .Bind(24, m.latency_histogram.is_null() ? std::nullopt : std::optional<std::string>(m.latency_histogram.dump()))
+      .Bind(25, m.window_start_s)
+      .Bind(26, m.window_end_s)
       .Run();
   const auto id = db_->LastInsertId();
   auto st = db_->Prepare(
@@ -409,7 +411,7 @@ std::vector<MeasurementRecord> Store::Measurements(std::int64_t cell_id) {
       "SELECT id, cell_id, repetition, started_at, duration_s, queries, inferences, throughput_ips, "
       "latency_mean_ms, latency_p50_ms, latency_p90_ms, latency_p95_ms, latency_p99_ms, latency_p999_ms, "
       "latency_max_ms, perf_validity, energy_validity, validity_reasons, state_start_json, state_end_json, "
-      "target_qps, latency_bound_ms, latency_percentile, bound_met, latency_histogram_json FROM measurements WHERE cell_id = ? "
+      "target_qps, latency_bound_ms, latency_percentile, bound_met, latency_histogram_json, window_start_s, window_end_s FROM measurements WHERE cell_id = ? "
       "ORDER BY repetition");
   st.Bind(1, cell_id);
   auto est = db_->Prepare(
@@ -442,6 +444,8 @@ std::vector<MeasurementRecord> Store::Measurements(std::int64_t cell_id) {
     m.latency_percentile = st.OptReal(22);
     if (!st.IsNull(23)) m.bound_met = st.Int(23) != 0;
     if (!st.IsNull(24)) m.latency_histogram = nlohmann::json::parse(st.Text(24), nullptr, false);
+    m.window_start_s = st.OptReal(25);
+    m.window_end_s = st.OptReal(26);
     est.Bind(1, m.id);
     while (est.Step()) {
       m.energy.push_back({est.Int(0), est.Real(1), est.Real(2), est.OptReal(3), est.OptReal(4), est.Real(5),
@@ -450,6 +454,14 @@ std::vector<MeasurementRecord> Store::Measurements(std::int64_t cell_id) {
     est.Reset();
     out.push_back(std::move(m));
   }
+  return out;
+}
+
+std::vector<SampleRecord> Store::Samples(std::int64_t channel_id, double from_s, double to_s) {
+  std::vector<SampleRecord> out;
+  auto st = db_->Prepare("SELECT t_s, value FROM samples WHERE channel_id = ? AND t_s >= ? AND t_s <= ? ORDER BY t_s");
+  st.Bind(1, channel_id).Bind(2, from_s).Bind(3, to_s);
+  while (st.Step()) out.push_back({channel_id, st.Real(0), st.Real(1)});
   return out;
 }
 

@@ -75,6 +75,7 @@ struct MeasurementRecord {
   std::optional<double> target_qps, latency_bound_ms, latency_percentile;  // server mode
   std::optional<bool> bound_met;
   nlohmann::json latency_histogram;  // LatencyHistogram::ToJson() of every query's latency; null in older runs
+  std::optional<double> window_start_s, window_end_s;  // the energy window on the samples' clock (s since run start)
   std::vector<EnergyRecord> energy;
 };
 
@@ -112,6 +113,8 @@ class Store {
   std::vector<CellRecord> Cells(std::int64_t run_id);
   std::vector<MeasurementRecord> Measurements(std::int64_t cell_id);
   std::int64_t CountSamples(std::int64_t run_id);
+  // A channel's samples with t_s in [from_s, to_s], in time order.
+  std::vector<SampleRecord> Samples(std::int64_t channel_id, double from_s, double to_s);
 
   Database& db() { return *db_; }
 

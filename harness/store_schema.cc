@@ -138,6 +138,11 @@ ALTER TABLE cells ADD COLUMN max_qps REAL;
       R"sql(
 ALTER TABLE measurements ADD COLUMN latency_histogram_json TEXT;
 )sql",
+      // 6: the energy window on the samples' clock, so a report can draw a measurement's power trace.
+      R"sql(
+ALTER TABLE measurements ADD COLUMN window_start_s REAL;
+ALTER TABLE measurements ADD COLUMN window_end_s REAL;
+)sql",
   };
   return migrations;
 }

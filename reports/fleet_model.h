@@ -14,6 +14,7 @@ namespace joulebench {
 
 // What a report needs from one cell of a run (means over its valid repetitions).
 struct ConfigFigures {
+  std::int64_t cell_id = 0;
   std::string engine, precision, load_mode;
   std::int64_t batch = 0;
   int repetitions = 0;

@@ -156,6 +156,41 @@ std::string ParetoChart(const json& rows) {
   return o.str();
 }
 
+// The best configuration's power during its first repetition: the energy window shaded, the idle power dashed.
+std::string TraceChart(const json& trace) {
+  double tmin = 0, tmax = 1, wmax = 1;
+  for (const auto& p : trace["points"]) {
+    tmin = std::min(tmin, p[0].get<double>());
+    tmax = std::max(tmax, p[0].get<double>());
+    wmax = std::max(wmax, p[1].get<double>());
+  }
+  const double W = 560, H = 260, L = 60, B = 40;
+  auto px = [&](double t) { return L + (t - tmin) / (tmax - tmin) * (W - L - 20); };
+  auto py = [&](double w) { return H - B - w / (wmax * 1.1) * (H - B - 20); };
+  std::ostringstream o;
+  o << fmt::format(R"svg(<svg id="chart-trace" xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" role="img" aria-label="power trace">)svg", W, H);
+  const double w0 = trace["window_s"][0].get<double>(), w1 = trace["window_s"][1].get<double>();
+  o << fmt::format(R"svg(<rect x="{:.1f}" y="20" width="{:.1f}" height="{:.1f}" fill="#fde9c8"><title>energy window, {:.3g} s</title></rect>)svg",
+                   px(w0), px(w1) - px(w0), H - B - 20, w1 - w0);
+  o << fmt::format(R"svg(<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#333"/><line x1="{}" y1="20" x2="{}" y2="{}" stroke="#333"/>)svg", L, H - B, W - 10, H - B, L, L, H - B);
+  o << fmt::format(R"svg(<text x="{}" y="{}" font-size="12" text-anchor="middle">seconds from the start of the energy window</text>)svg", (W + L) / 2, H - 8);
+  o << fmt::format(R"svg(<text x="14" y="{}" font-size="12" transform="rotate(-90 14 {})" text-anchor="middle">W ({})</text>)svg", H / 2, H / 2, Esc(trace["channel"].get<std::string>()));
+  for (int t = 0; t <= 4; ++t) {
+    const double w = wmax * 1.1 * t / 4;
+    o << fmt::format(R"svg(<text x="{}" y="{:.1f}" font-size="10" text-anchor="end">{:.0f}</text>)svg", L - 4, py(w) + 3, w);
+  }
+  std::string d;
+  for (const auto& p : trace["points"]) d += fmt::format("{}{:.1f},{:.1f}", d.empty() ? "M" : " L", px(p[0].get<double>()), py(p[1].get<double>()));
+  o << fmt::format(R"svg(<path class="trace" d="{}" fill="none" stroke="#d62728" stroke-width="1.5"/>)svg", d);
+  if (!trace["idle_power_w"].is_null()) {
+    const double idle = trace["idle_power_w"].get<double>();
+    o << fmt::format(R"svg(<line class="idle" x1="{}" y1="{:.1f}" x2="{}" y2="{:.1f}" stroke="#555" stroke-dasharray="4,3"><title>idle power {:.1f} W</title></line>)svg",
+                     L, py(idle), W - 10, py(idle), idle);
+  }
+  o << "</svg>";
+  return o.str();
+}
+
 }  // namespace
 
 std::string RenderHtml(const json& r) {
@@ -167,6 +202,11 @@ std::string RenderHtml(const json& r) {
   o << "<h2>J/inference against batch size</h2>\n" << EnergyChart(r["run"]["rows"]) << "\n";
   o << "<h2>Throughput against J/inference (dashed: Pareto front)</h2>\n" << ParetoChart(r["run"]["rows"]) << "\n";
   o << "<h2>Fleet carbon per configuration (central, low–high)</h2>\n" << CarbonChart(r["run"]["rows"]) << "\n";
+  if (r["run"].contains("trace")) {
+    o << "<h2>Power of the best configuration during its first repetition</h2>\n" << TraceChart(r["run"]["trace"]) << "\n";
+  } else {
+    o << "<p>No power trace: the run's samples do not cover a measurement window (runs before schema 6 lack it).</p>\n";
+  }
   // The tables are the Markdown report's, rendered as preformatted text: one source of truth for the numbers.
   o << "<h2>Report</h2>\n<pre id=\"report-text\" style=\"white-space:pre-wrap;font-size:12px\">" << Esc(RenderMarkdown(r))
     << "</pre>\n";

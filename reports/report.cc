@@ -15,6 +15,50 @@ namespace {
 
 using json = nlohmann::json;
 
+// The power trace of a configuration's first repetition: a root domain's power gauge (or its energy counter,
+// differenced), from 3 s before the energy window to 3 s after, at most 400 points, with the idle power.
+json Trace(Store& store, std::int64_t run_id, const ConfigFigures& c, std::size_t row) {
+  std::optional<MeasurementRecord> m;
+  for (auto& x : store.Measurements(c.cell_id)) {
+    if (x.window_start_s && x.window_end_s) {
+      m = std::move(x);
+      break;
+    }
+  }
+  if (!m) return nullptr;
+  const ChannelRecord* gauge = nullptr;
+  const ChannelRecord* counter = nullptr;
+  const auto channels = store.Channels(run_id);
+  for (const auto& ch : channels) {
+    if (!ch.parent_domain.empty()) continue;
+    if (ch.kind == "gauge" && !ch.cross_check_only && !gauge) gauge = &ch;
+    if (ch.kind == "counter" && !counter) counter = &ch;
+  }
+  const ChannelRecord* ch = gauge ? gauge : counter;
+  if (!ch) return nullptr;
+  const auto samples = store.Samples(ch->id, *m->window_start_s - 3, *m->window_end_s + 3);
+  json points = json::array();
+  for (std::size_t i = gauge ? 0 : 1; i < samples.size(); ++i) {
+    double w = samples[i].value;
+    if (!gauge) {
+      const double dt = samples[i].t_s - samples[i - 1].t_s;
+      if (dt <= 0 || samples[i].value < samples[i - 1].value) continue;
+      w = (samples[i].value - samples[i - 1].value) / dt;
+    }
+    points.push_back({samples[i].t_s - *m->window_start_s, w});
+  }
+  if (points.size() > 400) {
+    json thin = json::array();
+    const double step = static_cast<double>(points.size()) / 400;
+    for (double k = 0; k < static_cast<double>(points.size()); k += step) thin.push_back(points[static_cast<std::size_t>(k)]);
+    points = std::move(thin);
+  }
+  if (points.empty()) return nullptr;
+  return {{"row", row}, {"channel", ch->name}, {"domain", ch->domain}, {"unit", "W"},
+          {"derived_from_counter", gauge == nullptr}, {"window_s", {0.0, *m->window_end_s - *m->window_start_s}},
+          {"idle_power_w", c.idle_power_w ? json(*c.idle_power_w) : json()}, {"points", points}};
+}
+
 json RunSection(Store& store, std::int64_t run_id, const FleetProfile& fleet, std::vector<ConfigFigures>& figures,
                 std::vector<FleetResult>& results) {
   const auto run = store.GetRun(run_id);
@@ -48,6 +92,9 @@ json RunSection(Store& store, std::int64_t run_id, const FleetProfile& fleet, st
                              {"hash", env.count("model.hash") ? env.at("model.hash") : ""}}},
                   {"rows", rows},
                   {"best", best ? json(*best) : json()}};
+  if (best) {
+    if (json trace = Trace(store, run_id, figures[*best], *best); !trace.is_null()) section["trace"] = trace;
+  }
   if (!best) {
     double fastest = 1e300;
     for (const auto& c : figures) fastest = std::min(fastest, c.latency_at_slo_ms > 0 ? c.latency_at_slo_ms : 1e300);

@@ -45,6 +45,7 @@ std::vector<ConfigFigures> ReadRunFigures(Store& store, std::int64_t run_id, dou
   std::vector<ConfigFigures> out;
   for (const auto& cell : store.Cells(run_id)) {
     ConfigFigures c;
+    c.cell_id = cell.id;
     c.engine = cell.engine;
     c.precision = cell.precision;
     c.batch = cell.batch;

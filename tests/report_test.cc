@@ -147,11 +147,21 @@ std::int64_t FakeRun(Store& store, const std::vector<std::pair<std::string, doub
       m.throughput_ips = static_cast<double>(m.inferences) / 10 * (rep == 1 ? 1.01 : 0.99);
       m.latency_p99_ms = p99_ms;
       m.energy_validity = with_energy ? "VALID" : "UNMEASURED";
+      std::vector<SampleRecord> samples;
       if (with_energy) {
         const double jr = j * (rep == 1 ? 1.02 : 0.98);
         m.energy.push_back({ch, jr * static_cast<double>(m.inferences), 0.1, 100.0, 0, 0, jr, std::nullopt, "counter"});
+        // The energy window on the samples' clock, and counter samples every 0.5 s: 100 W idle around 300 W.
+        m.window_start_s = 30.0 * (idx * 2 + rep);
+        m.window_end_s = *m.window_start_s + 10;
+        double energy = 1000;
+        for (double t = *m.window_start_s - 4; t <= *m.window_end_s + 4; t += 0.5) {
+          const bool busy = t > *m.window_start_s && t <= *m.window_end_s;
+          energy += (busy ? 300 : 100) * 0.5;
+          samples.push_back({ch, t, energy});
+        }
       }
-      store.AddMeasurement(m, {});
+      store.AddMeasurement(m, samples);
     }
   }
   store.FinishRun(run, "completed");
@@ -208,6 +218,17 @@ TEST(Report, HtmlIsSelfContainedWithBothChartsDrawn) {
   EXPECT_NE(html.find("<rect class=\"bar\""), std::string::npos);
   EXPECT_EQ(html.find("src="), std::string::npos);   // nothing loaded from elsewhere
   EXPECT_EQ(html.find("href="), std::string::npos);
+  // The power trace of the best configuration's first repetition, derived from the counter: 300 W in the window.
+  EXPECT_NE(html.find("<svg id=\"chart-trace\""), std::string::npos);
+  EXPECT_NE(html.find("<path class=\"trace\" d=\"M"), std::string::npos);
+  EXPECT_NE(html.find("<line class=\"idle\""), std::string::npos);
+  const auto trace = BuildReport(store, run, std::nullopt, Profile(kFleet))["run"]["trace"];
+  EXPECT_TRUE(trace["derived_from_counter"].get<bool>());
+  double in_window = 0;
+  for (const auto& p : trace["points"]) {
+    if (p[0].get<double>() > 0.5 && p[0].get<double>() < 9.5) in_window = p[1].get<double>();
+  }
+  EXPECT_NEAR(in_window, 300, 1e-6);
   const auto start = html.find("id=\"report-json\">") + 17;
   const auto json = nlohmann::json::parse(html.substr(start, html.find("</script>", start) - start), nullptr, false);
   EXPECT_FALSE(json.is_discarded());
