@@ -26,17 +26,26 @@ json Trace(Store& store, std::int64_t run_id, const ConfigFigures& c, std::size_
     }
   }
   if (!m) return nullptr;
+  // A root domain's power gauge, preferring a primary one, then one that is not a 1 s moving average (NVML's
+  // instant power is a cross-check gauge beside the counter, which is sampled only at window edges); else the
+  // counter differenced, when it has samples.
   const ChannelRecord* gauge = nullptr;
   const ChannelRecord* counter = nullptr;
   const auto channels = store.Channels(run_id);
+  auto rank = [](const ChannelRecord& c) { return (c.cross_check_only ? 2 : 0) + (c.update_period_s >= 1.0 ? 1 : 0); };
   for (const auto& ch : channels) {
     if (!ch.parent_domain.empty()) continue;
-    if (ch.kind == "gauge" && !ch.cross_check_only && !gauge) gauge = &ch;
+    if (ch.kind == "gauge" && (!gauge || rank(ch) < rank(*gauge))) gauge = &ch;
     if (ch.kind == "counter" && !counter) counter = &ch;
+  }
+  std::vector<SampleRecord> samples;
+  if (gauge) samples = store.Samples(gauge->id, *m->window_start_s - 3, *m->window_end_s + 3);
+  if (samples.empty() && counter) {
+    gauge = nullptr;
+    samples = store.Samples(counter->id, *m->window_start_s - 3, *m->window_end_s + 3);
   }
   const ChannelRecord* ch = gauge ? gauge : counter;
   if (!ch) return nullptr;
-  const auto samples = store.Samples(ch->id, *m->window_start_s - 3, *m->window_end_s + 3);
   json points = json::array();
   for (std::size_t i = gauge ? 0 : 1; i < samples.size(); ++i) {
     double w = samples[i].value;

@@ -234,6 +234,43 @@ TEST(Report, HtmlIsSelfContainedWithBothChartsDrawn) {
   EXPECT_FALSE(json.is_discarded());
 }
 
+TEST(Report, TraceUsesInstantPowerWhenTheCounterIsReadOnlyAtWindowEdges) {
+  TempDir tmp;
+  Store store(tmp / "r.db");
+  RunRecord r{0, "2026-11-24T10:00:00.000Z", "", "running", "0.1.0", "abc", "h", 1, "nvml", "n.json", "{}", "{}"};
+  const auto run = store.BeginRun(r);
+  const auto meter = store.AddMeter(run, "nvml", true, "", {});
+  const auto counter = store.AddChannel(meter, {0, "", "nvml::gpu0_energy", "gpu0", "", "J", "counter", 0.001, 0.1, false, "counter"});
+  const auto instant = store.AddChannel(meter, {0, "", "nvml::gpu0_instant_power", "gpu0", "", "W", "gauge", 0.001, 0.1, false, "instant", std::nullopt, true});
+  store.AddChannel(meter, {0, "", "nvml::gpu0_average_power", "gpu0", "", "W", "gauge", 0.001, 1.0, false, "averaged", std::nullopt, true});
+  CellRecord c;
+  c.run_id = run;
+  c.engine = "opencl-optimized";
+  c.precision = "fp32";
+  c.batch = 1;
+  c.load_mode = "offline";
+  c.status = "completed";
+  c.id = store.AddCell(c);
+  MeasurementRecord m;
+  m.cell_id = c.id;
+  m.repetition = 1;
+  m.duration_s = 10;
+  m.inferences = 1000;
+  m.queries = 1000;
+  m.throughput_ips = 100;
+  m.window_start_s = 5;
+  m.window_end_s = 15;
+  m.energy.push_back({counter, 4000, 0.1, 100.0, 0, 0, 4.0, std::nullopt, "counter"});
+  std::vector<SampleRecord> samples;
+  for (double t = 1; t < 19; t += 0.25) samples.push_back({instant, t, t > 5 && t <= 15 ? 400.0 : 100.0});
+  store.AddMeasurement(m, samples);
+  const auto trace = BuildReport(store, run, std::nullopt, Profile(kFleet))["run"]["trace"];
+  ASSERT_FALSE(trace.is_null());
+  EXPECT_EQ(trace["channel"], "nvml::gpu0_instant_power");  // not the 1 s average, not the unsampled counter
+  EXPECT_FALSE(trace["derived_from_counter"].get<bool>());
+  EXPECT_EQ(trace["points"].size(), 65u);  // samples from 2 s to 18 s
+}
+
 TEST(Report, MissingEnergyUnmetSloAndUnknownRunsAreExplained) {
   TempDir tmp;
   Store store(tmp / "r.db");
