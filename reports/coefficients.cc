@@ -38,7 +38,7 @@ std::optional<Coefficient> RegionIntensity(const std::string& region) {
   for (const auto& [code, v] : grid["regions"].items()) {
     if (Lower(code) != Lower(region) && Lower(v.value("name", "")) != Lower(region)) continue;
     Coefficient c;
-    c.name = "grid intensity (" + v.value("name", code) + ", " + grid.value("factor_type", "") + ")";
+    c.name = "grid intensity (" + v.value("name", code) + ", " + v.value("factor_type", grid.value("factor_type", "")) + ")";
     c.value = v["value"].get<double>();
     c.unit = grid.value("unit", "gCO2e/kWh");
     c.source = v.value("source", "");

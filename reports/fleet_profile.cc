@@ -186,9 +186,14 @@ FleetProfile ParseFleetProfile(const std::string& text, const std::string& origi
       std::vector<std::string> names = KnownRegions();
       for (const auto& [code, v] : data["grid_intensity"]["regions"].items()) names.push_back(v.value("name", code));
       const std::string near = ClosestMatch(region, names);
-      p.Problem("$.grid.region", fmt::format("unknown region \"{}\" (known: {}){}; or give grid.intensity_g_per_kwh "
-                                             "with its source",
-                                             region, fmt::join(KnownRegions(), ", "),
+      std::vector<std::string> countries;
+      for (const auto& code : KnownRegions()) {
+        if (code.find(':') == std::string::npos) countries.push_back(code);
+      }
+      p.Problem("$.grid.region", fmt::format("unknown region \"{}\" (known: {}, and Google Cloud regions as "
+                                             "gcp:REGION, e.g. gcp:us-central1; docs/reports.md lists them){}; or give "
+                                             "grid.intensity_g_per_kwh with its source",
+                                             region, fmt::join(countries, ", "),
                                              near.empty() ? "" : fmt::format("; did you mean \"{}\"?", near)));
     }
   }

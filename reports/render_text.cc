@@ -1,4 +1,5 @@
 // Markdown and CSV renderings of a report document (report.h). Assumptions are printed next to the results.
+#include <cmath>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -13,6 +14,13 @@ using json = nlohmann::json;
 std::string Num(const json& v, const char* fmt_spec = "{:.4g}") {
   if (v.is_null()) return "—";
   return fmt::format(fmt::runtime(fmt_spec), v.get<double>());
+}
+
+// Three significant figures without an exponent (4424.1 -> "4420").
+std::string Sig3(double x) {
+  if (std::abs(x) < 1000) return fmt::format("{:.3g}", x);
+  const double p = std::pow(10.0, std::floor(std::log10(std::abs(x))) - 2);
+  return fmt::format("{:.0f}", std::round(x / p) * p);
 }
 
 std::string Range(const json& figs, const char* key, const char* spec = "{:.3g}") {
@@ -116,6 +124,16 @@ std::string RenderMarkdown(const json& r) {
       o << fmt::format("| {} | {:g} | {:g} | {:g} | {:.4g} | {:.3g} |\n", s["region"].get<std::string>(),
                        s["intensity_g_per_kwh"].get<double>(), s["pue"].get<double>(), s["lifetime_years"].get<double>(),
                        s["total_tco2e"].get<double>(), 1000 * s["sci_g_per_inference"].get<double>());
+    }
+  }
+  if (r.contains("equivalences")) {
+    o << "\n## Equivalences\n\n" << r["equivalences"]["note"].get<std::string>()
+      << "\n\n| amount | is as much CO2 as | at | source | year |\n|---|---|---|---|---|\n";
+    for (const auto& e : r["equivalences"]["items"]) {
+      o << fmt::format("| {:.3g} {} | {} {} | {:g} {} | {} | {} |\n", e["tco2e"].get<double>(), e["of"].get<std::string>(),
+                       Sig3(e["equivalent"].get<double>()), e["name"].get<std::string>(), e["per_unit"].get<double>(),
+                       e["unit"].get<std::string>(), e["source"].get<std::string>(),
+                       e["year"].is_null() ? "not stated" : std::to_string(e["year"].get<int>()));
     }
   }
   o << "\n## Formulas\n\n";

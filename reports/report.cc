@@ -7,6 +7,7 @@
 
 #include "harness/common/errors.h"
 #include "harness/common/version.h"
+#include "reports/coefficients.h"
 #include "reports/fleet_model.h"
 #include "reports/run_figures.h"
 
@@ -131,6 +132,30 @@ json Savings(const FleetResult& base, const FleetResult& opt, const FleetProfile
   return s;
 }
 
+// Everyday equivalents of the best configuration's central tCO2e per year and of the central savings, each line
+// with its source (reports/data/coefficients.json, "equivalences"). Only positive amounts are translated.
+json Equivalences(const json& report) {
+  const json& data = ShippedCoefficients()["equivalences"];
+  std::vector<std::pair<std::string, double>> amounts;
+  if (!report["run"]["best"].is_null()) {
+    const json& row = report["run"]["rows"][report["run"]["best"].get<std::size_t>()];
+    amounts.emplace_back("total tCO2e per year of the best configuration",
+                         row["fleet"]["figures"]["central"]["total_tco2e"].get<double>());
+  }
+  if (report.contains("savings")) amounts.emplace_back("tCO2e saved per year", report["savings"]["central"]["total_tco2e"].get<double>());
+  json items = json::array();
+  for (const auto& [what, tonnes] : amounts) {
+    if (!(tonnes > 0)) continue;
+    for (const auto& [key, e] : data["items"].items()) {
+      items.push_back({{"of", what}, {"tco2e", tonnes}, {"equivalent", tonnes * 1e6 / e["value"].get<double>()},
+                       {"name", e["name"]}, {"per_unit", e["value"]}, {"unit", e["unit"]}, {"source", e["source"]},
+                       {"year", e["year"]}});
+    }
+  }
+  if (items.empty()) return nullptr;
+  return {{"note", data["note"]}, {"items", items}};
+}
+
 }  // namespace
 
 // Index of the configuration with the lowest central total tCO2e among those meeting the SLO, filtered by engine.
@@ -202,6 +227,7 @@ json BuildReport(Store& store, std::int64_t run_id, std::optional<std::int64_t> 
     }
     report["sensitivity"] = rows;
   }
+  if (json eq = Equivalences(report); !eq.is_null()) report["equivalences"] = eq;
   report["formulas"] = {
       {"gpus", "ceil(requests_per_day / 86400 x peak_to_average / capacity_per_gpu)"},
       {"active_kwh", "requests per year x J/inference / 3.6e6 (measured J/inference includes idle power while busy)"},

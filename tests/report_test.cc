@@ -12,20 +12,16 @@
 #include "reports/fleet_profile.h"
 #include "reports/report.h"
 #include "temp_dir.h"
+#include "report_fixture.h"
 #include "test_paths.h"
 
 namespace joulebench {
 namespace {
 
+using testing::FakeRun;
+using testing::kFleet;
+using testing::Profile;
 using testing::TempDir;
-
-FleetProfile Profile(const std::string& json) { return ParseFleetProfile(json, "test", "."); }
-
-const char* kFleet = R"({"name": "test fleet", "traffic": {"requests_per_day": 8640000, "peak_to_average": 2},
-  "slo": {"percentile": 0.99, "latency_ms": 50}, "target_utilization": 0.5,
-  "grid": {"intensity_g_per_kwh": {"value": 400, "source": "test grid", "year": 2024, "range": [300, 500]}},
-  "pue": {"value": 1.5, "source": "test", "range": [1.2, 1.6]}, "electricity": {"price_per_kwh": 0.1, "currency": "USD"},
-  "embodied": {"gpu_kg": 150, "server_kg": 2400, "gpus_per_server": 8, "lifetime_years": {"value": 5, "range": [4, 6]}}})";
 
 ConfigFigures Config() {
   ConfigFigures c;
@@ -114,58 +110,14 @@ TEST(FleetProfile, BadInputNamesTheProblemAndTheFix) {
             std::string::npos);
   EXPECT_NE(message("[1, 2]").find("not a JSON object"), std::string::npos);
   EXPECT_EQ(Profile(R"({"traffic": {"requests_per_day": 5}, "grid": {"region": "france"}})").intensity.value, 56);
-}
-
-// A fixed fake run: two engines at batch 8, two repetitions each, one GPU energy counter, idle power.
-std::int64_t FakeRun(Store& store, const std::vector<std::pair<std::string, double>>& engines_j, double p99_ms,
-                     bool with_energy = true) {
-  RunRecord r{0, "2026-11-24T10:00:00.000Z", "", "running", "0.1.0", "abc123", "gpu-host", 1, "fake", "fake.json", "{}", "{}"};
-  const auto run = store.BeginRun(r);
-  store.AddEnvironment(run, {{"model.name", "resnet50"}, {"model.hash", "feedface"}});
-  const auto meter = store.AddMeter(run, "nvml", true, "", {});
-  const auto ch = store.AddChannel(meter, {0, "", "nvml::gpu0_energy", "gpu0", "", "J", "counter", 0.001, 0.1, false, "counter"});
-  int idx = 0;
-  for (const auto& [engine, j] : engines_j) {
-    CellRecord c;
-    c.run_id = run;
-    c.idx = idx++;
-    c.engine = engine;
-    c.precision = "fp32";
-    c.batch = 8;
-    c.load_mode = "offline";
-    c.status = "completed";
-    c.model_hash = "feedface";
-    c.id = store.AddCell(c);
-    for (int rep = 1; rep <= 2; ++rep) {
-      MeasurementRecord m;
-      m.cell_id = c.id;
-      m.repetition = rep;
-      m.started_at = "2026-11-24T10:00:01.000Z";
-      m.duration_s = 10;
-      m.inferences = static_cast<std::int64_t>(10 * 4 / j * 100);
-      m.queries = m.inferences / 8;
-      m.throughput_ips = static_cast<double>(m.inferences) / 10 * (rep == 1 ? 1.01 : 0.99);
-      m.latency_p99_ms = p99_ms;
-      m.energy_validity = with_energy ? "VALID" : "UNMEASURED";
-      std::vector<SampleRecord> samples;
-      if (with_energy) {
-        const double jr = j * (rep == 1 ? 1.02 : 0.98);
-        m.energy.push_back({ch, jr * static_cast<double>(m.inferences), 0.1, 100.0, 0, 0, jr, std::nullopt, "counter"});
-        // The energy window on the samples' clock, and counter samples every 0.5 s: 100 W idle around 300 W.
-        m.window_start_s = 30.0 * (idx * 2 + rep);
-        m.window_end_s = *m.window_start_s + 10;
-        double energy = 1000;
-        for (double t = *m.window_start_s - 4; t <= *m.window_end_s + 4; t += 0.5) {
-          const bool busy = t > *m.window_start_s && t <= *m.window_end_s;
-          energy += (busy ? 300 : 100) * 0.5;
-          samples.push_back({ch, t, energy});
-        }
-      }
-      store.AddMeasurement(m, samples);
-    }
-  }
-  store.FinishRun(run, "completed");
-  return run;
+  // Cloud regions carry their own dataset and factor type.
+  const auto gcp = Profile(R"({"traffic": {"requests_per_day": 5}, "grid": {"region": "gcp:europe-west9"}})").intensity;
+  EXPECT_DOUBLE_EQ(gcp.value, 16.3);
+  EXPECT_EQ(gcp.year, 2024);
+  EXPECT_NE(gcp.source.find("region-carbon-info"), std::string::npos) << gcp.source;
+  EXPECT_NE(gcp.name.find("Google Cloud europe-west9 (Paris), operational (direct)"), std::string::npos) << gcp.name;
+  EXPECT_NE(message(R"({"traffic": {"requests_per_day": 5}, "grid": {"region": "gcp:us-centrl1"}})").find("did you mean \"gcp:us-central1\"?"),
+            std::string::npos);
 }
 
 std::string Slurp(const std::string& path) {
@@ -197,6 +149,19 @@ TEST(Report, GoldenMarkdownAndJsonForAFixedRun) {
   for (const auto& c : report["coefficients"]) {  // every coefficient carries its source
     EXPECT_FALSE(c["source"].get<std::string>().empty()) << c.dump();
   }
+  // Equivalences: of the best configuration's tCO2e and of the savings, each with its source; the amounts convert
+  // back (equivalent x grams per unit = tonnes x 1e6).
+  ASSERT_TRUE(report.contains("equivalences"));
+  const double best_t = report["run"]["rows"][1]["fleet"]["figures"]["central"]["total_tco2e"].get<double>();
+  int of_best = 0, of_savings = 0;
+  for (const auto& e : report["equivalences"]["items"]) {
+    EXPECT_FALSE(e["source"].get<std::string>().empty()) << e.dump();
+    EXPECT_NEAR(e["equivalent"].get<double>() * e["per_unit"].get<double>() / 1e6, e["tco2e"].get<double>(), 1e-12);
+    if (e["tco2e"].get<double>() == best_t) ++of_best;
+    if (e["tco2e"].get<double>() == report["savings"]["central"]["total_tco2e"].get<double>()) ++of_savings;
+  }
+  EXPECT_EQ(of_best, 3);
+  EXPECT_EQ(of_savings, 3);
 }
 
 TEST(Report, HtmlIsSelfContainedWithBothChartsDrawn) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages joulebench builds, tests and runs with. Idempotent: prints nothing and changes
 # nothing when every package is already installed. Uses sudo when not run as root.
+# Usage: setup.sh [--test]   (--test adds what only the tests need: Chromium, for the HTML report test)
 set -euo pipefail
 
 packages=(
@@ -11,6 +12,7 @@ packages=(
   libsqlite3-dev sqlite3 nlohmann-json3-dev libsensors-dev
   libcli11-dev libfmt-dev
 )
+[ "${1:-}" = "--test" ] && packages+=(chromium)
 
 missing=()
 for p in "${packages[@]}"; do

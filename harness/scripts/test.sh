@@ -3,7 +3,7 @@
 # (--sanitize builds with address and undefined-behaviour sanitizers into build-asan/).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-bash harness/scripts/setup.sh
+bash harness/scripts/setup.sh --test
 bash harness/scripts/build.sh "$@"
 dir=build
 repeat=()
