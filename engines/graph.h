@@ -52,6 +52,8 @@ struct Graph {
   // Stable content hash (hex) of structure and weights, stored with runs and used for plan caches.
   // With `weights` false only initializer names and shapes count (a structure hash; 100x faster on large models).
   std::string Hash(bool weights = true) const;
+  // Fast digest of every initializer's name, shape and bytes (plan-cache keys; Hash() stays the stored model hash).
+  std::string WeightsDigest() const;
 };
 
 // Concrete input shape for a batch size: dynamic dimensions (-1) in position 0 become `batch`.
