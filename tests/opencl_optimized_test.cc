@@ -21,42 +21,17 @@
 #include "engines/zoo/graph_builder.h"
 #include "harness/common/errors.h"
 #include "harness/scenario.h"
+#include "optimized_test_util.h"
 
 namespace joulebench {
 namespace {
 
 namespace fs = std::filesystem;
 using zoo::GraphBuilder;
-
-TensorMap RunReference(const Graph& g, std::int64_t batch, const TensorMap& inputs) {
-  ReferenceEngine ref;
-  ref.Prepare(g, Precision::kFp32, batch);
-  ref.Stage(inputs);
-  ref.Infer();
-  return ref.Outputs();
-}
-
-// Runs opencl-optimized with `options` and returns its Describe(); expects NMSE < 1e-6 against the reference.
-nlohmann::json ExpectMatchesReference(const Graph& g, std::int64_t batch, nlohmann::json options = {}) {
-  const TensorMap inputs = MakeRandomInputs(g, batch, std::random_device{}());
-  const TensorMap want = RunReference(g, batch, inputs);
-  if (!options.contains("plan_cache")) options["plan_cache"] = false;
-  OpenClOptimizedEngine e(EngineConfig{"any", "", 0, options});
-  e.Prepare(g, Precision::kFp32, batch);
-  e.Stage(inputs);
-  e.Infer();
-  const TensorMap got = e.Outputs();
-  for (const auto& out : g.outputs) {
-    const TensorDiff d = CompareTensors(got.at(out.name), want.at(out.name));
-    EXPECT_TRUE(d.shape_error.empty()) << g.name << ": " << d.shape_error;
-    EXPECT_LT(d.nmse, 1e-6) << g.name << " " << out.name << " batch " << batch << " options " << options.dump();
-  }
-  return e.Describe();
-}
-
-Graph Zoo(const std::string& name, nlohmann::json params) {
-  return WithInferredShapes(MakeBuiltinModel(name, ResolveModelParams(name, params, "test")));
-}
+using testing::ExpectMatchesReference;
+using testing::Nmse;
+using testing::RunReference;
+using testing::Zoo;
 
 TEST(OpenClOptimized, ZooModelsMatchTheReference) {
   for (const auto& [name, params] : std::vector<std::pair<std::string, nlohmann::json>>{
@@ -111,7 +86,6 @@ Graph ConvBlock(std::int64_t groups, const std::string& act, bool residual) {
   return WithInferredShapes(b.Finish());
 }
 
-double Nmse(const Tensor& a, const Tensor& b) { return CompareTensors(a, b).nmse; }
 
 TEST(OpenClOptimized, FusedConvKeepsBatchNormShiftResidualAndActivation) {
   for (std::int64_t groups : {1, 8}) {

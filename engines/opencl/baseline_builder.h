@@ -47,6 +47,10 @@ struct OpenClBaselineEngine::Builder {
   void Custom(const Node& n, const char* kind, std::function<void()> run);
 };
 
+// Row-major strides of a shape, and the strides of `in` broadcast to `out` (0 where the input repeats).
+std::vector<std::int64_t> Strides(const Shape& s);
+std::vector<std::int64_t> BroadcastStrides(const Shape& in, const Shape& out);
+
 // Lowers one node into launches (or host work). Throws InputError for what the engine cannot do.
 void LowerBaselineNode(OpenClBaselineEngine::Builder& b, const Node& n);
 // Ops the baseline engine lowers to the device, and ops it only evaluates on the host (shape subgraphs).

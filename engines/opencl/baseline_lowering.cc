@@ -11,14 +11,6 @@
 #include "harness/common/errors.h"
 
 namespace joulebench {
-namespace {
-
-using Builder = OpenClBaselineEngine::Builder;
-using DevTensor = OpenClBaselineEngine::DevTensor;
-
-[[noreturn]] void Fail(const Node& n, const std::string& what) {
-  throw InputError(fmt::format("opencl-baseline: {} node '{}': {}", n.op_type, n.name, what));
-}
 
 std::vector<std::int64_t> Strides(const Shape& s) {
   std::vector<std::int64_t> st(s.size(), 1);
@@ -26,7 +18,6 @@ std::vector<std::int64_t> Strides(const Shape& s) {
   return st;
 }
 
-// Strides of `in` broadcast to `out` (0 where the input repeats).
 std::vector<std::int64_t> BroadcastStrides(const Shape& in, const Shape& out) {
   std::vector<std::int64_t> st(out.size(), 0);
   const auto s = Strides(in);
@@ -35,6 +26,15 @@ std::vector<std::int64_t> BroadcastStrides(const Shape& in, const Shape& out) {
     st[o] = in[i] == 1 ? 0 : s[i];
   }
   return st;
+}
+
+namespace {
+
+using Builder = OpenClBaselineEngine::Builder;
+using DevTensor = OpenClBaselineEngine::DevTensor;
+
+[[noreturn]] void Fail(const Node& n, const std::string& what) {
+  throw InputError(fmt::format("opencl-baseline: {} node '{}': {}", n.op_type, n.name, what));
 }
 
 std::int64_t Axis(const Node& n, std::int64_t axis, std::int64_t rank) {

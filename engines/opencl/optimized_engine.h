@@ -32,7 +32,11 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   void LowerCandidate(Builder& b, const Node& n, const std::string& candidate);
   double TimeCandidate(Builder& b, const Node& n, const std::string& candidate);
   std::string Signature(Builder& b, const Node& n) const;  // layer shape + attributes, for the timing cache
-  cl::Program& TileProgram(const struct IgemmTile& tile);
+  // The implicit-GEMM program of a tile; `pointwise` (1x1, stride 1, no padding) reads the input without im2col math.
+  cl::Program& TileProgram(const struct IgemmTile& tile, bool pointwise);
+  void LowerAttention(Builder& b, const Node& n);    // fused_lowering.cc
+  void LowerElementwise(Builder& b, const Node& n);  // fused_lowering.cc
+  cl::Program& GeneratedProgram(const std::string& source, const std::string& options);
   void TuneGemm();
 
   std::set<std::string> disabled_passes_;
@@ -45,6 +49,7 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   nlohmann::json timings_ = nlohmann::json::object();  // node -> {candidate: seconds}
   std::map<std::string, std::unique_ptr<cl::Program>> tile_programs_;
   std::unique_ptr<cl::Program> fused_program_;
+  std::map<std::string, std::unique_ptr<cl::Program>> generated_programs_;  // by options + source
   std::unique_ptr<TimingCache> timing_cache_;
   bool timing_ = false;  // whether selection times candidates in this Prepare
   nlohmann::json gemm_params_;  // CLBlast Xgemm parameters in use when tuned

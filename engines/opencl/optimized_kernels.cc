@@ -78,7 +78,7 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
                 __global const float* r, int has_res, __global float* y, int C, int H, int W, int M, int kh,
                 int kw, int sh, int sw, int pt, int pl, int dh, int dw, int oh, int ow, int Nimg, int act, float lo,
                 float hi, int kchunk, int partial) {
-  __local float As[TK][TM];
+  __local float As[TK][TM + 1];  // + 1: the loads below write down columns; without it they hit one bank
   __local float Bs[TK][TN + 1];
   const int P = oh * ow, Q = Nimg * P, K = C * kh * kw, khw = kh * kw;
   const int tx = get_local_id(0), ty = get_local_id(1);
@@ -87,6 +87,14 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
   float acc[RM][RN];
   for (int i = 0; i < RM; ++i)
     for (int j = 0; j < RN; ++j) acc[i][j] = 0.0f;
+  // Every work-item loads the same B column (output pixel) of every tile (threads is a multiple of TN): its image,
+  // row and column are decoded once, not per element.
+  const int qq = tid % TN, kk0 = tid / TN, kstep = threads / TN;
+  const int q = q0 + qq;
+  const bool q_ok = q < Q;
+  const int n = q_ok ? q / P : 0, p = q_ok ? q % P : 0;
+  const int iy0 = (p / ow) * sh - pt, ix0 = (p % ow) * sw - pl;
+  __global const float* xn = x + (long)n * C * H * W;
   const int k_lo = get_group_id(2) * kchunk, k_hi = min(K, k_lo + kchunk);
   for (int k0 = k_lo; k0 < k_hi; k0 += TK) {
     for (int e = tid; e < TK * TM; e += threads) {  // A tile: W[m][k] (row-major M x K)
@@ -94,15 +102,17 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
       int m = m0 + mm, k = k0 + kk;
       As[kk][mm] = (m < M && k < k_hi) ? w[(long)m * K + k] : 0.0f;
     }
-    for (int e = tid; e < TK * TN; e += threads) {  // B tile: im2col values
-      int qq = e % TN, kk = e / TN;
-      int q = q0 + qq, k = k0 + kk;
+    for (int kk = kk0; kk < TK; kk += kstep) {  // B tile: im2col values of column qq
+      const int k = k0 + kk;
       float v = 0.0f;
-      if (q < Q && k < k_hi) {
-        int n = q / P, p = q % P, oy = p / ow, ox = p % ow;
-        int c = k / khw, rem = k % khw, i = rem / kw, j = rem % kw;
-        int iy = oy * sh - pt + i * dh, ix = ox * sw - pl + j * dw;
-        if (iy >= 0 && iy < H && ix >= 0 && ix < W) v = x[(((long)n * C + c) * H + iy) * W + ix];
+      if (q_ok && k < k_hi) {
+#ifdef POINTWISE  // 1x1, stride 1, no padding: X_col[k][p] = X[n][k][p]
+        v = xn[(long)k * P + p];
+#else
+        const int c = k / khw, rem = k - c * khw, i = rem / kw, j = rem - i * kw;
+        const int iy = iy0 + i * dh, ix = ix0 + j * dw;
+        if (iy >= 0 && iy < H && ix >= 0 && ix < W) v = xn[((long)c * H + iy) * W + ix];
+#endif
       }
       Bs[kk][qq] = v;
     }
@@ -166,7 +176,12 @@ const std::vector<IgemmTile>& IgemmTiles() {
       {128, 64, 16, 8, 4},  // wide layers
       {64, 32, 16, 4, 2},   // few output pixels (batch 1, late stages)
       {32, 32, 16, 2, 2},   // small layers
+      {128, 128, 16, 8, 8}, // large layers at large batch: 64 outputs per work-item
   };
+  // The B-tile loader gives every work-item one fixed column: the work-group size must be a multiple of TN.
+  for (const auto& t : tiles) {
+    if (t.Threads() % t.tn != 0) throw std::logic_error("igemm tile " + t.Name() + ": threads not a multiple of TN");
+  }
   return tiles;
 }
 

@@ -101,7 +101,8 @@ void OpenClOptimizedEngine::LowerCandidate(Builder& b, const Node& n, const std:
                                  static_cast<std::size_t>((Mo + tile.tm - 1) / tile.tm) * local[1],
                                  static_cast<std::size_t>(splits)};
   auto i32 = [](std::int64_t v) { return I(static_cast<std::int32_t>(v)); };
-  b.Kernel3d(n, TileProgram(tile), "conv_igemm", candidate,
+  const bool pointwise = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.pt == 0 && g.pl == 0 && g.oh == H && g.ow == W;
+  b.Kernel3d(n, TileProgram(tile, pointwise), "conv_igemm", candidate,
              {M(x.buffer->mem()), M(w.buffer->mem()), M(ep.bias ? ep.bias : dummy), I(ep.bias != nullptr),
               M(ep.residual ? ep.residual : dummy), I(ep.residual != nullptr), M(dest), i32(C), i32(H),
               i32(W), i32(Mo), i32(g.kh), i32(g.kw), i32(g.sh), i32(g.sw), i32(g.pt), i32(g.pl), i32(g.dh), i32(g.dw),

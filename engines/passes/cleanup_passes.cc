@@ -136,8 +136,9 @@ int RemoveDeadNodes(Graph& g, PassReport& r) {
 }
 
 const std::vector<std::string>& GraphPassNames() {
-  static const std::vector<std::string> names = {"eliminate_identity", "fold_constants", "fold_batchnorm",
-                                                 "fuse_epilogue", "remove_dead_nodes"};
+  static const std::vector<std::string> names = {"eliminate_identity", "fold_constants",       "fold_batchnorm",
+                                                 "fuse_epilogue",      "fuse_attention",       "eliminate_transposes",
+                                                 "fuse_qkv",           "fuse_elementwise",     "remove_dead_nodes"};
   return names;
 }
 
@@ -167,6 +168,10 @@ OptimizedGraph OptimizeGraph(const Graph& shaped, const std::set<std::string>& d
                                                        {"fold_constants", &FoldConstants},
                                                        {"fold_batchnorm", &FoldBatchNorm},
                                                        {"fuse_epilogue", &FuseEpilogues},
+                                                       {"fuse_attention", &FuseAttention},
+                                                       {"eliminate_transposes", &EliminateTransposes},
+                                                       {"fuse_qkv", &FuseQkvProjections},
+                                                       {"fuse_elementwise", &FuseElementwise},
                                                        {"remove_dead_nodes", &RemoveDeadNodes}};
   std::vector<std::pair<std::string, GraphPass>> passes;
   for (const auto& name : GraphPassNames()) {

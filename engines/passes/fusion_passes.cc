@@ -7,38 +7,16 @@
 #include <fmt/format.h>
 
 #include "engines/passes/graph_passes.h"
+#include "engines/passes/pass_util.h"
 
 namespace joulebench {
 namespace {
 
-const Tensor* Init(const Graph& g, const std::string& name) {
-  auto it = g.initializers.find(name);
-  return it == g.initializers.end() ? nullptr : &it->second;
-}
-
-bool IsScalar(const Graph& g, const std::string& name, float value) {
-  const Tensor* t = Init(g, name);
-  return t && t->type() == DataType::kFloat32 && t->size() == 1 && std::fabs(t->f32()[0] - value) < 1e-6f * std::fabs(value) + 1e-12f;
-}
-
-std::string OtherInput(const Node& n, const std::string& mine) {
-  return n.inputs.size() == 2 ? (n.inputs[0] == mine ? n.inputs[1] : n.inputs[0]) : "";
-}
-
-// The inferred shape of a value or of a graph input (a dynamic batch dimension matches `like`'s).
-const Shape* ShapeOf(const Graph& g, const std::string& name, const Shape& like, Shape& storage) {
-  if (auto it = g.value_shapes.find(name); it != g.value_shapes.end()) return &it->second;
-  for (const auto& in : g.inputs) {
-    if (in.name != name) continue;
-    storage = in.shape;
-    if (!storage.empty() && storage[0] < 0 && !like.empty()) storage[0] = like[0];
-    return &storage;
-  }
-  return nullptr;
-}
-
-// Index of a node in g.nodes (pointers from GraphUses::SoleConsumer point into g.nodes).
-std::size_t IndexOf(const Graph& g, const Node* n) { return static_cast<std::size_t>(n - g.nodes.data()); }
+using passes::IndexOf;
+using passes::Init;
+using passes::IsScalar;
+using passes::OtherInput;
+using passes::ShapeOf;
 
 struct Activation {
   std::string kind;          // "" when none matched
@@ -129,11 +107,8 @@ int FoldBatchNorm(Graph& g, PassReport& r) {
     removed.insert(IndexOf(g, bn));
     ++folded;
   }
-  std::vector<Node> kept;
-  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
-    if (!removed.count(i)) kept.push_back(std::move(g.nodes[i]));
-  }
-  g.nodes = std::move(kept);
+  std::map<std::size_t, Node> none;
+  passes::Rebuild(g, removed, none);
   r.rewrites += folded;
   return folded;
 }
@@ -232,15 +207,7 @@ int FuseEpilogues(Graph& g, PassReport& r) {
     replacement[last] = std::move(f);
     ++fused;
   }
-  std::vector<Node> kept;
-  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
-    if (auto it = replacement.find(i); it != replacement.end()) {
-      kept.push_back(std::move(it->second));
-    } else if (!removed.count(i)) {
-      kept.push_back(std::move(g.nodes[i]));
-    }
-  }
-  g.nodes = std::move(kept);
+  passes::Rebuild(g, removed, replacement);
   r.rewrites += fused;
   return fused;
 }

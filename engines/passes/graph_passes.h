@@ -6,6 +6,13 @@
 //   FusedConv(X, W, B?, R?)     = act(Conv(X, W) + B + R)     Conv attributes + activation attributes
 //   FusedMatMul(A, W, B?, R?)   = act(A · W' + B + R)          W' = W or Wᵀ ("trans_b"); W a 2-D initializer
 //   activation attributes: "activation" ("", Relu, Clip, Sigmoid, HardSwish, Gelu), "clip_min", "clip_max".
+//   FusedAttention(Q, K, V)     = softmax(scale · Q·K, last axis) · V   per (batch, head): Q [S, D], K [D, Sk] as in
+//                                 the MatMul, V [Sk, Dv]; attributes scale, batch, heads, seq_q, seq_k, head_dim, v_dim
+//                                 and the strides of every operand as (b, h, row, col) — "q_strides", "k_strides" (K
+//                                 read as key × d), "v_strides", "o_strides" — so Transpose/Reshape views cost nothing;
+//                                 "q_offset", "k_offset", "v_offset" (default 0) where the operands share one buffer
+//   FusedElementwise(v0..vN)    = a chain of elementwise operators; "body" holds OpenCL C statements over v0..vN
+//                                 (inputs broadcast to the output's shape), "result" names the value written
 #pragma once
 
 #include <set>
@@ -48,6 +55,10 @@ int EliminateIdentity(Graph& g, PassReport& r);
 int FoldConstants(Graph& g, PassReport& r);
 int FoldBatchNorm(Graph& g, PassReport& r);
 int FuseEpilogues(Graph& g, PassReport& r);
+int FuseAttention(Graph& g, PassReport& r);
+int EliminateTransposes(Graph& g, PassReport& r);
+int FuseQkvProjections(Graph& g, PassReport& r);
+int FuseElementwise(Graph& g, PassReport& r);
 int RemoveDeadNodes(Graph& g, PassReport& r);
 
 // Helpers shared by the passes.

@@ -5,6 +5,8 @@
 # PART "explore": zoo checks on the GPU, short ResNet-50 cells of both engines (5 % quantization), plan-cache hit
 #   timing (the same cell prepared twice). PART "resnet": scenarios/optimized-resnet50.json and the PyTorch/cuBLAS
 #   peers (torch_peer.py) in the same call. PART "bert": scenarios/optimized-bert.json and scenarios/gemm-mlp.json.
+# PART "fusion": bert-base checked on the GPU, scenarios/optimized-bert.json, ResNet-50 plan cache cold then hit.
+# PART "plancache": ResNet-50 prepared fully cold, joulebench-cold (driver kernel cache warm), then from the plan.
 set -uo pipefail
 bin=$(cd "$1" && pwd); out=$2; part=$3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -65,4 +67,38 @@ bert)
   python3 "$here/summarize_run.py" "$out/bert.db" > "$out/bert_summary.json"
   python3 "$here/summarize_run.py" "$out/gemm.db" > "$out/gemm_summary.json"
   gzip -k "$out/bert.db" "$out/gemm.db"; rm -f "$out/bert.db" "$out/gemm.db" ;;
+fusion)
+  # After the attention / layout / QKV / elementwise passes: bert-base checked against the reference on the GPU,
+  # scenarios/optimized-bert.json (both engines in one run), and the ResNet-50 plan-cache hit against a cold build.
+  SECONDS=0
+  timeout 120 "$jb" check bert-base --engine opencl-optimized --seed 11 --batch 2 > "$out/check_bert_gpu.txt" 2>&1
+  echo "bert-base: exit $? in $SECONDS s" >> "$out/check_bert_gpu.txt"
+  tail -3 "$out/check_bert_gpu.txt"
+  timeout 330 "$jb" run "$here/../../scenarios/optimized-bert.json" --db "$out/bert.db" 2>&1 | tail -6
+  rm -rf "$JOULEBENCH_CACHE_DIR"   # a cold build: no plan, timing or tuning cache
+  cat > /tmp/plan.json <<JSON
+{"name": "plan-cache", "model": {"builtin": "resnet50"}, "engines": ["opencl-optimized"], "batch_sizes": [1],
+ "load": {"warmup_s": 0, "warmup_queries": 1, "min_duration_s": 0.5, "repetitions": 1, "energy_quantization": 0.5},
+ "idle": {"enabled": false}, "device": {"type": "gpu"}}
+JSON
+  for i in cold hit hit; do timeout 120 "$jb" run /tmp/plan.json --db "$out/plan.db" -q 2>&1 | tail -1; done
+  python3 "$here/summarize_run.py" "$out/bert.db" > "$out/bert_summary.json"
+  python3 "$here/summarize_run.py" "$out/plan.db" > "$out/plan_summary.json"
+  gzip -k "$out/bert.db" "$out/plan.db"; rm -f "$out/bert.db" "$out/plan.db" ;;
+plancache)
+  # ResNet-50 batch 1 prepared four times: fully cold (no joulebench cache and no NVIDIA compute cache, as on a new
+  # machine), cold for joulebench with the driver's compiled-kernel cache warm, then two plan-cache hits.
+  cat > /tmp/plan.json <<JSON
+{"name": "plan-cache", "model": {"builtin": "resnet50"}, "engines": ["opencl-optimized"], "batch_sizes": [1],
+ "load": {"warmup_s": 0, "warmup_queries": 1, "min_duration_s": 0.5, "repetitions": 1, "energy_quantization": 0.5},
+ "idle": {"enabled": false}, "device": {"type": "gpu"}}
+JSON
+  rm -rf "$JOULEBENCH_CACHE_DIR" "$HOME/.nv/ComputeCache"
+  timeout 120 "$jb" run /tmp/plan.json --db "$out/plan.db" -q 2>&1 | tail -1
+  rm -rf "$JOULEBENCH_CACHE_DIR"
+  for i in cold-joulebench hit hit; do timeout 120 "$jb" run /tmp/plan.json --db "$out/plan.db" -q 2>&1 | tail -1; done
+  sqlite3 "$out/plan.db" "select run_id, round(prepare_s, 3), json_extract(describe_json, '$.plan_cache.status'),
+    json_extract(describe_json, '$.build_phases_s') from cells" 2>/dev/null || true
+  python3 "$here/summarize_run.py" "$out/plan.db" > "$out/plan_summary.json"
+  gzip -k "$out/plan.db"; rm -f "$out/plan.db" ;;
 esac
