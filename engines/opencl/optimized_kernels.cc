@@ -71,15 +71,19 @@ __kernel void splitk_epilogue(__global const float* part, int splits, long n, __
 #ifdef TM
 // Implicit-GEMM convolution: Y[n][m][p] = sum_k W[m][k] * X_col[n][k][p], the im2col values computed on the fly.
 // GEMM view: rows m < M (output channels), columns q < N * P (image, output pixel), depth K = C * kh * kw.
-// Work-group: (TN / RN) x (TM / RM) work-items; local tiles As[TK][TM], Bs[TK][TN]. Split-K: group z takes depth
+// Work-group: (TN / RN) x (TM / RM) work-items, each owning an RM x RN block of consecutive rows and columns, read
+// from the local tiles As[TK][TM + 4], Bs[TK][TN + 4] as float4 when RM / RN allow. Split-K: group z takes depth
 // [z * kchunk, (z + 1) * kchunk) and, with `partial` set, stores raw sums to y + z * N * M * P for splitk_epilogue.
 __kernel __attribute__((reqd_work_group_size(TN / RN, TM / RM, 1)))
 void conv_igemm(__global const float* x, __global const float* w, __global const float* bias, int has_bias,
                 __global const float* r, int has_res, __global float* y, int C, int H, int W, int M, int kh,
                 int kw, int sh, int sw, int pt, int pl, int dh, int dw, int oh, int ow, int Nimg, int act, float lo,
                 float hi, int kchunk, int partial) {
-  __local float As[TK][TM + 1];  // + 1: the loads below write down columns; without it they hit one bank
-  __local float Bs[TK][TN + 1];
+  // + 4: the A loader writes down columns (2-way bank conflicts instead of 16-way), rows stay 16-byte aligned.
+  __local float4 As4[TK * (TM + 4) / 4];
+  __local float4 Bs4[TK * (TN + 4) / 4];
+  __local float* As = (__local float*)As4;
+  __local float* Bs = (__local float*)Bs4;
   const int P = oh * ow, Q = Nimg * P, K = C * kh * kw, khw = kh * kw;
   const int tx = get_local_id(0), ty = get_local_id(1);
   const int threads = (TM / RM) * (TN / RN), tid = ty * (TN / RN) + tx;
@@ -100,7 +104,7 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
     for (int e = tid; e < TK * TM; e += threads) {  // A tile: W[m][k] (row-major M x K)
       int kk = e % TK, mm = e / TK;
       int m = m0 + mm, k = k0 + kk;
-      As[kk][mm] = (m < M && k < k_hi) ? w[(long)m * K + k] : 0.0f;
+      As[kk * (TM + 4) + mm] = (m < M && k < k_hi) ? w[(long)m * K + k] : 0.0f;
     }
     for (int kk = kk0; kk < TK; kk += kstep) {  // B tile: im2col values of column qq
       const int k = k0 + kk;
@@ -114,23 +118,37 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
         if (iy >= 0 && iy < H && ix >= 0 && ix < W) v = xn[((long)c * H + iy) * W + ix];
 #endif
       }
-      Bs[kk][qq] = v;
+      Bs[kk * (TN + 4) + qq] = v;
     }
     barrier(CLK_LOCAL_MEM_FENCE);
     for (int kk = 0; kk < TK; ++kk) {
       float a[RM], b[RN];
-      for (int i = 0; i < RM; ++i) a[i] = As[kk][ty + i * (TM / RM)];
-      for (int j = 0; j < RN; ++j) b[j] = Bs[kk][tx + j * (TN / RN)];
+#if RM % 4 == 0
+      for (int v = 0; v < RM / 4; ++v) {  // one 16-byte local load per four rows
+        const float4 t = As4[(kk * (TM + 4) + ty * RM) / 4 + v];
+        a[4 * v] = t.s0, a[4 * v + 1] = t.s1, a[4 * v + 2] = t.s2, a[4 * v + 3] = t.s3;
+      }
+#else
+      for (int i = 0; i < RM; ++i) a[i] = As[kk * (TM + 4) + ty * RM + i];
+#endif
+#if RN % 4 == 0
+      for (int v = 0; v < RN / 4; ++v) {
+        const float4 t = Bs4[(kk * (TN + 4) + tx * RN) / 4 + v];
+        b[4 * v] = t.s0, b[4 * v + 1] = t.s1, b[4 * v + 2] = t.s2, b[4 * v + 3] = t.s3;
+      }
+#else
+      for (int j = 0; j < RN; ++j) b[j] = Bs[kk * (TN + 4) + tx * RN + j];
+#endif
       for (int i = 0; i < RM; ++i)
         for (int j = 0; j < RN; ++j) acc[i][j] = fma(a[i], b[j], acc[i][j]);
     }
     barrier(CLK_LOCAL_MEM_FENCE);
   }
   for (int i = 0; i < RM; ++i) {
-    int m = m0 + ty + i * (TM / RM);
+    int m = m0 + ty * RM + i;
     if (m >= M) continue;
     for (int j = 0; j < RN; ++j) {
-      int q = q0 + tx + j * (TN / RN);
+      int q = q0 + tx * RN + j;
       if (q >= Q) continue;
       int n = q / P, p = q % P;
       long o = ((long)n * M + m) * P + p;
