@@ -69,6 +69,19 @@ __kernel void splitk_epilogue(__global const float* part, int splits, long n, __
 }
 
 #ifdef TM
+// One im2col value X_col[k][p] of image xn (row iy0, column ix0 of the output pixel's window origin).
+inline float im2col_at(__global const float* xn, int k, int p, int P, int khw, int kw, int iy0, int ix0, int dh,
+                       int dw, int H, int W) {
+#ifdef POINTWISE  // 1x1, stride 1, no padding: X_col[k][p] = X[n][k][p]
+  return xn[(long)k * P + p];
+#else
+  const int c = k / khw, rem = k - c * khw, i = rem / kw, j = rem - i * kw;
+  const int iy = iy0 + i * dh, ix = ix0 + j * dw;
+  return (iy >= 0 && iy < H && ix >= 0 && ix < W) ? xn[((long)c * H + iy) * W + ix] : 0.0f;
+#endif
+}
+#define IM2COL(k) im2col_at(xn, k, p, P, khw, kw, iy0, ix0, dh, dw, H, W)
+
 // Implicit-GEMM convolution: Y[n][m][p] = sum_k W[m][k] * X_col[n][k][p], the im2col values computed on the fly.
 // GEMM view: rows m < M (output channels), columns q < N * P (image, output pixel), depth K = C * kh * kw.
 // Work-group: (TN / RN) x (TM / RM) work-items, each owning an RM x RN block of consecutive rows and columns, read
@@ -100,27 +113,31 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
   const int iy0 = (p / ow) * sh - pt, ix0 = (p % ow) * sw - pl;
   __global const float* xn = x + (long)n * C * H * W;
   const int k_lo = get_group_id(2) * kchunk, k_hi = min(K, k_lo + kchunk);
+  // Software pipelining: the next tile's global values are loaded into registers while the current tile is
+  // multiplied from local memory. Each work-item holds A_PER values of A and B_PER of B.
+#define A_PER (TK * TM / ((TM / RM) * (TN / RN)))
+#define B_PER (TK * TN / ((TM / RM) * (TN / RN)))
+  float ra[A_PER], rb[B_PER];
+#define LOAD_TILE(K0)                                                                  \
+  for (int u = 0; u < A_PER; ++u) { /* A tile: W[m][k] (row-major M x K) */            \
+    const int e = tid + u * threads, kk = e % TK, m = m0 + e / TK, k = (K0) + kk;      \
+    ra[u] = (m < M && k < k_hi) ? w[(long)m * K + k] : 0.0f;                           \
+  }                                                                                    \
+  for (int u = 0; u < B_PER; ++u) { /* B tile: im2col values of column qq */           \
+    const int k = (K0) + kk0 + u * kstep;                                              \
+    rb[u] = (q_ok && k < k_hi) ? IM2COL(k) : 0.0f;                                     \
+  }
+  LOAD_TILE(k_lo)
   for (int k0 = k_lo; k0 < k_hi; k0 += TK) {
-    for (int e = tid; e < TK * TM; e += threads) {  // A tile: W[m][k] (row-major M x K)
-      int kk = e % TK, mm = e / TK;
-      int m = m0 + mm, k = k0 + kk;
-      As[kk * (TM + 4) + mm] = (m < M && k < k_hi) ? w[(long)m * K + k] : 0.0f;
+    for (int u = 0; u < A_PER; ++u) {
+      const int e = tid + u * threads;
+      As[(e % TK) * (TM + 4) + e / TK] = ra[u];
     }
-    for (int kk = kk0; kk < TK; kk += kstep) {  // B tile: im2col values of column qq
-      const int k = k0 + kk;
-      float v = 0.0f;
-      if (q_ok && k < k_hi) {
-#ifdef POINTWISE  // 1x1, stride 1, no padding: X_col[k][p] = X[n][k][p]
-        v = xn[(long)k * P + p];
-#else
-        const int c = k / khw, rem = k - c * khw, i = rem / kw, j = rem - i * kw;
-        const int iy = iy0 + i * dh, ix = ix0 + j * dw;
-        if (iy >= 0 && iy < H && ix >= 0 && ix < W) v = xn[((long)c * H + iy) * W + ix];
-#endif
-      }
-      Bs[kk * (TN + 4) + qq] = v;
-    }
+    for (int u = 0; u < B_PER; ++u) Bs[(kk0 + u * kstep) * (TN + 4) + qq] = rb[u];
     barrier(CLK_LOCAL_MEM_FENCE);
+    if (k0 + TK < k_hi) {
+      LOAD_TILE(k0 + TK)
+    }
     for (int kk = 0; kk < TK; ++kk) {
       float a[RM], b[RN];
 #if RM % 4 == 0
@@ -197,8 +214,10 @@ const std::vector<IgemmTile>& IgemmTiles() {
       {128, 128, 16, 8, 8}, // large layers at large batch: 64 outputs per work-item
   };
   // The B-tile loader gives every work-item one fixed column: the work-group size must be a multiple of TN.
-  for (const auto& t : tiles) {
-    if (t.Threads() % t.tn != 0) throw std::logic_error("igemm tile " + t.Name() + ": threads not a multiple of TN");
+  for (const auto& t : tiles) {  // the loaders give every work-item whole columns and equal shares of both tiles
+    if (t.Threads() % t.tn != 0 || (t.tk * t.tm) % t.Threads() != 0 || (t.tk * t.tn) % t.Threads() != 0) {
+      throw std::logic_error("igemm tile " + t.Name() + ": work-group size does not divide the tiles");
+    }
   }
   return tiles;
 }
