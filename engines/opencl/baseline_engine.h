@@ -43,7 +43,7 @@ class OpenClBaselineEngine : public Engine {
  protected:
   virtual std::string EngineName() const { return "opencl-baseline"; }
   // The graph to lower, from the graph with shapes inferred at the batch size.
-  virtual Graph Optimize(const Graph& shaped) { return shaped; }
+  virtual Graph Optimize(Graph shaped) { return shaped; }
   // Lowers a node the baseline does not know (fused operators); false when it is not one.
   virtual bool LowerSpecial(Builder&, const Node&) { return false; }
   // Called after lowering, before the warm-up run.

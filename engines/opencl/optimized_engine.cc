@@ -124,9 +124,9 @@ void OpenClOptimizedEngine::Prepare(const Graph& graph, Precision precision, std
   }
 }
 
-Graph OpenClOptimizedEngine::Optimize(const Graph& shaped) {
+Graph OpenClOptimizedEngine::Optimize(Graph shaped) {
   const auto t0 = Clock::now();
-  optimized_ = OptimizeGraph(shaped, disabled_passes_);
+  optimized_ = OptimizeGraph(std::move(shaped), disabled_passes_);  // moved through: no copy of the weights
   phases_["passes"] = Since(t0);
   for (const auto& r : optimized_.reports) {
     if (!r.warning.empty()) warnings_.push_back(r.warning);
@@ -139,7 +139,7 @@ Graph OpenClOptimizedEngine::Optimize(const Graph& shaped) {
     timing_ = selection_ == "time" || (selection_ == "auto" && device_->is_gpu());
     if (timing_) timing_cache_ = std::make_unique<TimingCache>();
   }
-  return optimized_.graph;
+  return std::move(optimized_.graph);  // Describe() needs only the pass reports
 }
 
 namespace {

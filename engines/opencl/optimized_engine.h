@@ -25,7 +25,7 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
 
  protected:
   std::string EngineName() const override { return "opencl-optimized"; }
-  Graph Optimize(const Graph& shaped) override;
+  Graph Optimize(Graph shaped) override;
   bool LowerSpecial(Builder& b, const Node& n) override;
 
  private:

@@ -162,7 +162,7 @@ nlohmann::json OptimizedGraph::ReportJson() const {
   return out;
 }
 
-OptimizedGraph OptimizeGraph(const Graph& shaped, const std::set<std::string>& disabled) {
+OptimizedGraph OptimizeGraph(Graph shaped, const std::set<std::string>& disabled) {
   CheckPassNames(disabled);
   static const std::map<std::string, GraphPass> all = {{"eliminate_identity", &EliminateIdentity},
                                                        {"fold_constants", &FoldConstants},
@@ -177,11 +177,11 @@ OptimizedGraph OptimizeGraph(const Graph& shaped, const std::set<std::string>& d
   for (const auto& name : GraphPassNames()) {
     if (!disabled.count(name)) passes.emplace_back(name, all.at(name));
   }
-  return RunPasses(shaped, passes);
+  return RunPasses(std::move(shaped), passes);
 }
 
-OptimizedGraph RunPasses(const Graph& shaped, const std::vector<std::pair<std::string, GraphPass>>& passes) {
-  OptimizedGraph out{shaped, {}};
+OptimizedGraph RunPasses(Graph shaped, const std::vector<std::pair<std::string, GraphPass>>& passes) {
+  OptimizedGraph out{std::move(shaped), {}};
   for (const auto& [name, pass] : passes) {
     PassReport report{name};
     // Rollback state: passes rewrite nodes and only add initializers (remove_dead_nodes erases after its last

@@ -91,10 +91,13 @@ int FoldBatchNorm(Graph& g, PassReport& r) {
     const float eps = bn->FloatAttr("epsilon", 1e-5f);
     Tensor w2 = *w, b2(DataType::kFloat32, {cout});
     const std::int64_t per = w->size() / cout;
+    // Spans hoisted out of the loops: a plan-cache hit on ResNet-50 folds 25 M weights.
+    const auto wi = w->f32(), sc = scale->f32(), sh = shift->f32(), mu = mean->f32(), va = var->f32();
+    const auto wo = w2.f32(), bo = b2.f32();
     for (std::int64_t c = 0; c < cout; ++c) {
-      const double s = scale->f32()[c] / std::sqrt(static_cast<double>(var->f32()[c]) + eps);
-      for (std::int64_t k = 0; k < per; ++k) w2.f32()[c * per + k] = static_cast<float>(w->f32()[c * per + k] * s);
-      b2.f32()[c] = static_cast<float>(((b ? b->f32()[c] : 0.0f) - mean->f32()[c]) * s + shift->f32()[c]);
+      const double s = sc[c] / std::sqrt(static_cast<double>(va[c]) + eps);
+      for (std::int64_t k = 0; k < per; ++k) wo[c * per + k] = static_cast<float>(wi[c * per + k] * s);
+      bo[c] = static_cast<float>(((b ? b->f32()[c] : 0.0f) - mu[c]) * s + sh[c]);
     }
     const std::string wn = conv.name + ".bn_folded_weight", bname = conv.name + ".bn_folded_bias";
     g.initializers[wn] = std::move(w2);

@@ -43,12 +43,12 @@ const std::vector<std::string>& GraphPassNames();
 // Throws InputError naming the known passes for an unknown name in `disabled`.
 void CheckPassNames(const std::set<std::string>& disabled);
 // Runs every pass not in `disabled` on `shaped` (shapes inferred at the batch size).
-OptimizedGraph OptimizeGraph(const Graph& shaped, const std::set<std::string>& disabled);
+OptimizedGraph OptimizeGraph(Graph shaped, const std::set<std::string>& disabled);  // by value: move it in
 
 // Runs `passes` in order; one that throws is rolled back (its nodes restored, initializers it added removed) and
 // reported with a warning, and the next pass runs on the graph as it was.
 using GraphPass = int (*)(Graph&, PassReport&);
-OptimizedGraph RunPasses(const Graph& shaped, const std::vector<std::pair<std::string, GraphPass>>& passes);
+OptimizedGraph RunPasses(Graph shaped, const std::vector<std::pair<std::string, GraphPass>>& passes);
 
 // Individual passes (exposed for focused tests). Each returns the number of rewrites.
 int EliminateIdentity(Graph& g, PassReport& r);
