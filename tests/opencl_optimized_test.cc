@@ -65,7 +65,7 @@ TEST(OpenClOptimized, EveryPassSwitchedOffInTurnStillMatchesOnBert) {
 
 TEST(OpenClOptimized, EveryConvolutionCandidateMatches) {
   const Graph g = Zoo("resnet50", {{"image", 40}});
-  std::vector<std::string> kernels = {"library"};
+  std::vector<std::string> kernels = {"library", "direct_tiled"};
   for (const auto& c : IgemmCandidates()) kernels.push_back(c.Name());
   for (const auto& k : kernels) {
     const auto d = ExpectMatchesReference(g, 2, {{"conv_kernel", k}});
@@ -106,7 +106,9 @@ TEST(OpenClOptimized, FusedConvKeepsBatchNormShiftResidualAndActivation) {
     Graph no_shift = g;
     for (auto& v : no_shift.initializers.at("conv.bn.bias").f32()) v = 0;
     EXPECT_GT(Nmse(RunReference(no_shift, 2, in).begin()->second, full), 1e-4);
-    for (const std::string k : {"library", "igemm", "igemm_32x32x16_2x2_k4"}) ExpectMatchesReference(g, 2, {{"conv_kernel", k}});
+    for (const std::string k : {"library", "igemm", "igemm_32x32x16_2x2_k4", "direct_tiled"}) {
+      ExpectMatchesReference(g, 2, {{"conv_kernel", k}});
+    }
   }
   ExpectMatchesReference(ConvBlock(8, "Clip", false), 3);
   ExpectMatchesReference(ConvBlock(1, "Clip", true), 3);

@@ -103,6 +103,9 @@ Device::Device(const DeviceChoice& choice) {
   type_ = c.gpu ? "GPU" : "CPU";
   clGetDeviceInfo(device_, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof(global_mem_), &global_mem_, nullptr);
   clGetDeviceInfo(device_, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof(max_alloc_), &max_alloc_, nullptr);
+  cl_ulong local = 0;
+  clGetDeviceInfo(device_, CL_DEVICE_LOCAL_MEM_SIZE, sizeof(local), &local, nullptr);
+  local_mem_ = local;
   clGetDeviceInfo(device_, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof(compute_units_), &compute_units_, nullptr);
   cl_int err = CL_SUCCESS;
   context_ = clCreateContext(nullptr, 1, &device_, nullptr, nullptr, &err);

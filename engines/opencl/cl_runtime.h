@@ -43,6 +43,7 @@ class Device {
   bool is_gpu() const { return type_ == "GPU"; }
   std::uint64_t global_memory() const { return global_mem_; }
   std::uint64_t max_allocation() const { return max_alloc_; }
+  std::uint64_t local_memory_bytes() const { return local_mem_; }  // per work-group
   nlohmann::json Facts() const;  // stored with each run
 
  private:
@@ -50,7 +51,7 @@ class Device {
   cl_context context_ = nullptr;
   cl_command_queue queue_ = nullptr;
   std::string name_, driver_, platform_, type_, version_;
-  std::uint64_t global_mem_ = 0, max_alloc_ = 0;
+  std::uint64_t global_mem_ = 0, max_alloc_ = 0, local_mem_ = 0;
   std::uint32_t compute_units_ = 0;
 };
 

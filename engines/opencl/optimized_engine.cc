@@ -44,7 +44,7 @@ OpenClOptimizedEngine::OpenClOptimizedEngine(EngineConfig config) : OpenClBaseli
     if (!item.empty()) disabled_passes_.insert(item);
   }
   CheckPassNames(disabled_passes_);
-  std::vector<std::string> kernels = {"auto", "library", "igemm"};
+  std::vector<std::string> kernels = {"auto", "library", "igemm", "direct_tiled"};
   for (const auto& c : IgemmCandidates()) kernels.push_back(c.Name());
   conv_kernel_ = Option(o, "conv_kernel", "auto", kernels);
   selection_ = Option(o, "kernel_selection", "auto", {"auto", "time", "heuristic"});
@@ -57,6 +57,7 @@ std::vector<std::string> OpenClOptimizedEngine::Candidates(const Node& n) const 
   if (n.IntAttr("group", 1) != 1) return {"direct"};
   std::vector<std::string> c = {"library"};
   for (const auto& k : IgemmCandidates()) c.push_back(k.Name());
+  c.push_back("direct_tiled");
   return c;
 }
 
@@ -256,7 +257,11 @@ bool OpenClOptimizedEngine::LowerSpecial(Builder& b, const Node& n) {
     const std::string sig = Signature(b, n);
     for (const auto& c : cands) {
       auto cached = timing_cache_->Find(sig + "|" + c);
-      const double t = cached ? *cached : TimeCandidate(b, n, c);
+      double t = 1e30;  // a candidate the layer cannot use (too much local memory) is never chosen
+      try {
+        t = cached ? *cached : TimeCandidate(b, n, c);
+      } catch (const InputError&) {
+      }
       if (!cached) timing_cache_->Put(sig + "|" + c, t);
       timings_[n.name][c] = t;
       if (t < best) {

@@ -55,6 +55,61 @@ __kernel void dwconv_fused(__global const float* x, __global const float* w, __g
   y[e] = activate(acc, act, lo, hi);
 }
 
+// Tiled direct convolution (dense, any window): a work-group of DT_W x DT_H work-items computes DT_OC output
+// channels of a DT_H x DT_W block of output pixels of one image; the input patch (with its halo) and the weights of
+// DT_CI input channels at a time are staged in local memory (sizes set by the host: xin holds DT_CI x in_h x in_w,
+// wt DT_OC x DT_CI x kh x kw). Each work-item accumulates one pixel for DT_OC channels, then the fused epilogue.
+#define DT_H 8
+#define DT_W 8
+#define DT_OC 8
+#define DT_CI 4
+__kernel __attribute__((reqd_work_group_size(DT_W, DT_H, 1)))
+void conv_direct_tiled(__global const float* x, __global const float* w, __global const float* bias, int has_bias,
+                       __global const float* r, int has_res, __global float* y, int C, int H, int W, int M, int kh,
+                       int kw, int sh, int sw, int pt, int pl, int dh, int dw, int oh, int ow, int tiles_w, int act,
+                       float lo, float hi, __local float* xin, __local float* wt, int in_h, int in_w) {
+  const int tx = get_local_id(0), ty = get_local_id(1), lid = ty * DT_W + tx;
+  const int tile = get_group_id(0), oc0 = get_group_id(1) * DT_OC, n = get_group_id(2);
+  const int oy0 = (tile / tiles_w) * DT_H, ox0 = (tile % tiles_w) * DT_W;
+  const int iy0 = oy0 * sh - pt, ix0 = ox0 * sw - pl, khw = kh * kw, patch = in_h * in_w;
+  float acc[DT_OC];
+  for (int o = 0; o < DT_OC; ++o) acc[o] = 0.0f;
+  for (int c0 = 0; c0 < C; c0 += DT_CI) {
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int e = lid; e < DT_CI * patch; e += DT_W * DT_H) {
+      const int ci = e / patch, rem = e - ci * patch, yy = rem / in_w, xx = rem - yy * in_w;
+      const int c = c0 + ci, iy = iy0 + yy, ix = ix0 + xx;
+      xin[e] = (c < C && iy >= 0 && iy < H && ix >= 0 && ix < W) ? x[(((long)n * C + c) * H + iy) * W + ix] : 0.0f;
+    }
+    for (int e = lid; e < DT_OC * DT_CI * khw; e += DT_W * DT_H) {
+      const int o = e / (DT_CI * khw), rem = e - o * DT_CI * khw, ci = rem / khw, kk = rem - ci * khw;
+      const int m = oc0 + o, c = c0 + ci;
+      wt[e] = (m < M && c < C) ? w[((long)m * C + c) * khw + kk] : 0.0f;
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int ci = 0; ci < DT_CI; ++ci) {
+      for (int i = 0; i < kh; ++i) {
+        for (int j = 0; j < kw; ++j) {
+          const float v = xin[ci * patch + (ty * sh + i * dh) * in_w + tx * sw + j * dw];
+          const int k = ci * khw + i * kw + j;
+          for (int o = 0; o < DT_OC; ++o) acc[o] = fma(v, wt[o * DT_CI * khw + k], acc[o]);
+        }
+      }
+    }
+  }
+  const int oy = oy0 + ty, ox = ox0 + tx;
+  if (oy >= oh || ox >= ow) return;
+  for (int o = 0; o < DT_OC; ++o) {
+    const int m = oc0 + o;
+    if (m >= M) break;
+    const long idx = (((long)n * M + m) * oh + oy) * ow + ox;
+    float v = acc[o];
+    if (has_bias) v += bias[m];
+    if (has_res) v += r[idx];
+    y[idx] = activate(v, act, lo, hi);
+  }
+}
+
 // Split-K reduction: y = act(sum over splits of part[s][i] + bias[(i / inner) % channels] + r[i]).
 __kernel void splitk_epilogue(__global const float* part, int splits, long n, __global float* y,
                               __global const float* bias, int has_bias, __global const float* r, int has_res,

@@ -2,6 +2,7 @@
 //   library  the baseline's Conv/MatMul/Gemm (im2col + CLBlast GEMM, no bias) + one fused epilogue kernel
 //   direct   depthwise convolution with the epilogue inside (one launch)
 //   igemm_*  implicit-GEMM convolution with the epilogue inside (one 2-D launch), tile sizes per candidate
+//   direct_tiled  dense direct convolution, input patches and weights staged in local memory, epilogue inside
 #include <fmt/format.h>
 
 #include "engines/opencl/baseline_builder.h"
@@ -73,6 +74,16 @@ void OpenClOptimizedEngine::LowerCandidate(Builder& b, const Node& n, const std:
   const std::int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3], Mo = w.shape[0];
   const auto ks = n.IntsAttr("kernel_shape", {w.shape[2], w.shape[3]});
   const Window2d g = ComputeWindow2d(n, H, W, ks[0], ks[1], false);
+  // direct_tiled stages a patch and weights in local memory: refuse before anything is allocated when they do not fit.
+  constexpr std::int64_t kTile = 8, kOc = 8, kCi = 4;  // DT_H = DT_W, DT_OC, DT_CI of conv_direct_tiled
+  const std::int64_t in_h = (kTile - 1) * g.sh + (g.kh - 1) * g.dh + 1, in_w = (kTile - 1) * g.sw + (g.kw - 1) * g.dw + 1;
+  const std::size_t patch_bytes = static_cast<std::size_t>(kCi * in_h * in_w) * sizeof(float);
+  const std::size_t weight_bytes = static_cast<std::size_t>(kOc * kCi * g.kh * g.kw) * sizeof(float);
+  if (candidate == "direct_tiled" && patch_bytes + weight_bytes > device_->local_memory_bytes()) {
+    throw InputError(fmt::format("opencl-optimized: direct_tiled for '{}' needs {} bytes of local memory, the device "
+                                 "has {}; use another conv_kernel",
+                                 n.name, patch_bytes + weight_bytes, device_->local_memory_bytes()));
+  }
   DevTensor& y = b.Output(n, 0, DataType::kFloat32);
   if (candidate == "direct") {
     const std::int64_t total = N * Mo * g.oh * g.ow;
@@ -82,6 +93,21 @@ void OpenClOptimizedEngine::LowerCandidate(Builder& b, const Node& n, const std:
               L(g.kh), L(g.kw), L(g.sh), L(g.sw), L(g.pt), L(g.pl), L(g.dh), L(g.dw), L(g.oh), L(g.ow), L(total),
               I(ep.act), F(ep.lo), F(ep.hi)},
              static_cast<std::size_t>(total), 64, fused_program_.get());
+    return;
+  }
+  if (candidate == "direct_tiled") {
+    const std::int64_t tiles_h = (g.oh + kTile - 1) / kTile, tiles_w = (g.ow + kTile - 1) / kTile;
+    auto i32 = [](std::int64_t v) { return I(static_cast<std::int32_t>(v)); };
+    const std::size_t local[3] = {kTile, kTile, 1};
+    const std::size_t global[3] = {static_cast<std::size_t>(tiles_h * tiles_w * kTile),
+                                   static_cast<std::size_t>((Mo + kOc - 1) / kOc * kTile), static_cast<std::size_t>(N)};
+    b.Kernel3d(n, *fused_program_, "conv_direct_tiled", candidate,
+               {M(x.buffer->mem()), M(w.buffer->mem()), M(ep.bias ? ep.bias : dummy), I(ep.bias != nullptr),
+                M(ep.residual ? ep.residual : dummy), I(ep.residual != nullptr), M(y.buffer->mem()), i32(C), i32(H),
+                i32(W), i32(Mo), i32(g.kh), i32(g.kw), i32(g.sh), i32(g.sw), i32(g.pt), i32(g.pl), i32(g.dh),
+                i32(g.dw), i32(g.oh), i32(g.ow), i32(tiles_w), I(ep.act), F(ep.lo), F(ep.hi),
+                Local(patch_bytes), Local(weight_bytes), i32(in_h), i32(in_w)},
+               global, local);
     return;
   }
   const auto cand = std::find_if(IgemmCandidates().begin(), IgemmCandidates().end(),
