@@ -1,6 +1,7 @@
 // opencl-optimized through real OpenCL (PoCL on CI) against the reference engine on fresh random inputs: every zoo
-// model, every pass switched off in turn, every convolution kernel candidate; focused fusion tests whose fused term
-// is shown to matter; the memory plan; the plan cache (hit, corrupt, stale, changed key); pass rollback.
+// model, every pass switched off in turn, every convolution kernel candidate (and Winograd's weight transform);
+// focused fusion tests whose fused term is shown to matter; the memory plan; the plan cache (hit, corrupt, stale,
+// changed key); pass rollback.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include "engines/opencl/cl_runtime.h"
 #include "engines/opencl/optimized_engine.h"
 #include "engines/opencl/optimized_kernels.h"
+#include "engines/opencl/winograd.h"
 #include "engines/passes/graph_passes.h"
 #include "engines/reference/reference_engine.h"
 #include "engines/zoo/graph_builder.h"
@@ -64,14 +66,74 @@ TEST(OpenClOptimized, EveryPassSwitchedOffInTurnStillMatchesOnBert) {
 }
 
 TEST(OpenClOptimized, EveryConvolutionCandidateMatches) {
-  const Graph g = Zoo("resnet50", {{"image", 40}});
+  // 48x48 images at batch 2: layers of 12x12, 6x6, 3x3 and 2x2 pixels, so every float4 variant applies somewhere
+  // and is refused somewhere.
+  const Graph g = Zoo("resnet50", {{"image", 48}});
   std::vector<std::string> kernels = {"library", "direct_tiled"};
   for (const auto& c : IgemmCandidates()) kernels.push_back(c.Name());
+  for (const auto& c : WinogradCandidates()) kernels.push_back(c.Name());
   for (const auto& k : kernels) {
     const auto d = ExpectMatchesReference(g, 2, {{"conv_kernel", k}});
-    // Every convolution (53) takes the forced kernel; the classifier (FusedMatMul) always uses the library GEMM.
-    EXPECT_EQ(d["kernel_choices"].value(k, 0), k == "library" ? 54 : 53) << k << ": " << d["kernel_choices"].dump();
+    // Every convolution (53) takes the forced kernel where it applies, the others the first candidate (library);
+    // the classifier (FusedMatMul) always uses the library GEMM. Where the specialised kernels apply:
+    // igemm float4: 1x1 stride-1 layers with pixels per image in fours (144, 36, 4; not 9): 21 layers.
+    // Winograd: the 13 3x3 stride-1 layers; its float4 GEMM where the tile count is a multiple of 4: F(2,3) on
+    // 12x12 (72 tiles) and 3x3 (8) images, F(4,3) on 6x6 (8 tiles).
+    const WinogradCandidate* w = FindWinogradCandidate(k);
+    const bool v4 = k.ends_with("_v4");
+    const int expected = k == "library" ? 54 : !w && v4 ? 21 : !w ? 53 : !v4 ? 13 : w->m == 2 ? 8 : 3;
+    EXPECT_EQ(d["kernel_choices"].value(k, 0), expected) << k << ": " << d["kernel_choices"].dump();
+    if (k != "library") EXPECT_EQ(d["kernel_choices"].value("library", 0), 54 - expected) << k;
+    if (w) EXPECT_EQ(d["launches_by_kind"].value(k + ".gemm", 0), expected) << d["launches_by_kind"].dump();
   }
+}
+
+// The host weight transform against its definition: F(m, 3) of the transformed weights reproduces the direct 3x3
+// correlation of one tile to rounding, for both tile sizes.
+TEST(OpenClOptimized, WinogradWeightTransformReproducesTheDirectCorrelation) {
+  std::mt19937 rng(5);
+  std::normal_distribution<float> nd;
+  Tensor w(DataType::kFloat32, {1, 1, 3, 3});
+  for (auto& v : w.f32()) v = nd(rng);
+  for (int m : {2, 4}) {
+    const int a = m + 2;
+    const Tensor u = WinogradWeights(w, m);
+    ASSERT_EQ(u.shape(), (Shape{a * a, 1, 1}));
+    // B^T (the same matrices as the kernels) for the check, and A^T.
+    const std::vector<std::vector<double>> bt =
+        m == 2 ? std::vector<std::vector<double>>{{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}}
+               : std::vector<std::vector<double>>{{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
+                                                  {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}};
+    const std::vector<std::vector<double>> at =
+        m == 2 ? std::vector<std::vector<double>>{{1, 1, 1, 0}, {0, 1, -1, -1}}
+               : std::vector<std::vector<double>>{{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0},
+                                                  {0, 1, -1, 8, -8, 1}};
+    std::vector<double> d(a * a);
+    for (auto& v : d) v = nd(rng);
+    std::vector<double> prod(a * a);  // (B^T d B) . U
+    for (int i = 0; i < a; ++i) {
+      for (int j = 0; j < a; ++j) {
+        double s = 0;
+        for (int k = 0; k < a; ++k) {
+          for (int l = 0; l < a; ++l) s += bt[i][k] * d[k * a + l] * bt[j][l];
+        }
+        prod[i * a + j] = s * u.f32()[i * a + j];
+      }
+    }
+    for (int oy = 0; oy < m; ++oy) {
+      for (int ox = 0; ox < m; ++ox) {
+        double y = 0, direct = 0;
+        for (int i = 0; i < a; ++i) {
+          for (int j = 0; j < a; ++j) y += at[oy][i] * prod[i * a + j] * at[ox][j];
+        }
+        for (int i = 0; i < 3; ++i) {
+          for (int j = 0; j < 3; ++j) direct += d[(oy + i) * a + ox + j] * w.f32()[i * 3 + j];
+        }
+        EXPECT_NEAR(y, direct, 1e-4) << "F(" << m << ", 3) output " << oy << "," << ox;
+      }
+    }
+  }
+  EXPECT_THROW(WinogradWeights(Tensor(DataType::kFloat32, {1, 1, 5, 5}), 2), InputError);
 }
 
 // Conv -> BatchNorm -> Add(residual) -> Relu, and the same with Clip (ReLU6) and a depthwise convolution.
@@ -106,8 +168,10 @@ TEST(OpenClOptimized, FusedConvKeepsBatchNormShiftResidualAndActivation) {
     Graph no_shift = g;
     for (auto& v : no_shift.initializers.at("conv.bn.bias").f32()) v = 0;
     EXPECT_GT(Nmse(RunReference(no_shift, 2, in).begin()->second, full), 1e-4);
-    for (const std::string k : {"library", "igemm", "igemm_32x32x16_2x2_k4", "direct_tiled"}) {
-      ExpectMatchesReference(g, 2, {{"conv_kernel", k}});
+    for (const std::string k : {"library", "igemm", "igemm_32x32x16_2x2_k4", "direct_tiled", "winograd_f2_64x64",
+                                "winograd_f4_64x32", "winograd_f2_128x64_v4", "winograd_f4_64x64_v4"}) {
+      const auto d = ExpectMatchesReference(g, 2, {{"conv_kernel", k}});
+      if (groups == 1) EXPECT_EQ(d["kernel_choices"].value(k == "igemm" ? IgemmTiles()[0].Name() : k, 0), 1) << k;
     }
   }
   ExpectMatchesReference(ConvBlock(8, "Clip", false), 3);

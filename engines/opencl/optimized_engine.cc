@@ -13,6 +13,8 @@
 
 #include "engines/opencl/baseline_builder.h"
 #include "engines/opencl/optimized_kernels.h"
+#include "engines/opencl/winograd.h"
+#include "engines/window2d.h"
 #include "harness/common/errors.h"
 #include "harness/common/version.h"
 
@@ -44,20 +46,40 @@ OpenClOptimizedEngine::OpenClOptimizedEngine(EngineConfig config) : OpenClBaseli
     if (!item.empty()) disabled_passes_.insert(item);
   }
   CheckPassNames(disabled_passes_);
-  std::vector<std::string> kernels = {"auto", "library", "igemm", "direct_tiled"};
+  std::vector<std::string> kernels = {"auto", "library", "igemm", "direct_tiled", "winograd"};
   for (const auto& c : IgemmCandidates()) kernels.push_back(c.Name());
+  for (const auto& c : WinogradCandidates()) kernels.push_back(c.Name());
   conv_kernel_ = Option(o, "conv_kernel", "auto", kernels);
   selection_ = Option(o, "kernel_selection", "auto", {"auto", "time", "heuristic"});
   tune_gemm_ = Option(o, "tune_gemm", "auto", {"auto", "on", "off"});
   use_plan_cache_ = o.value("plan_cache", true);
 }
 
-std::vector<std::string> OpenClOptimizedEngine::Candidates(const Node& n) const {
+std::vector<std::string> OpenClOptimizedEngine::Candidates(Builder& b, const Node& n) const {
   if (n.op_type == "FusedMatMul") return {"library"};
   if (n.IntAttr("group", 1) != 1) return {"direct"};
+  // Which specialised kernels the layer's geometry allows: float4 pointwise tiles, Winograd (with its float4 GEMM
+  // where the output channels and the tiles come in fours).
+  const Shape x = b.ShapeOf(n.inputs[0]), w = b.ShapeOf(n.inputs[1]);
+  bool pointwise4 = false, winograd = false;
+  std::int64_t oh = 0, ow = 0;
+  if (x.size() == 4 && w.size() == 4) {
+    const Window2d g = ComputeWindow2d(n, x[2], x[3], w[2], w[3], false);
+    const bool unit = g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1;
+    pointwise4 = g.kh == 1 && g.kw == 1 && unit && g.pt == 0 && g.pl == 0 && g.oh == x[2] && g.ow == x[3] &&
+                 w[0] % 4 == 0 && (g.oh * g.ow) % 4 == 0;
+    winograd = g.kh == 3 && g.kw == 3 && unit && w[1] == x[1];
+    oh = g.oh, ow = g.ow;
+  }
   std::vector<std::string> c = {"library"};
-  for (const auto& k : IgemmCandidates()) c.push_back(k.Name());
+  for (const auto& k : IgemmCandidates()) {
+    if (!k.vec4 || pointwise4) c.push_back(k.Name());
+  }
   c.push_back("direct_tiled");
+  for (const auto& k : winograd ? WinogradCandidates() : std::vector<WinogradCandidate>{}) {
+    const std::int64_t tiles = x[0] * ((oh + k.m - 1) / k.m) * ((ow + k.m - 1) / k.m);
+    if (!k.vec4 || (w[0] % 4 == 0 && tiles % 4 == 0)) c.push_back(k.Name());
+  }
   return c;
 }
 
@@ -105,6 +127,8 @@ void OpenClOptimizedEngine::Prepare(const Graph& graph, Precision precision, std
   timing_cache_ = timing_ ? std::make_unique<TimingCache>() : nullptr;  // after TuneGemm wrote its entry
   OpenClBaselineEngine::Prepare(graph, precision, batch);
   phases_["shapes_passes_lowering_warmup"] = Since(t2);
+  for (const auto& name : derived_weights_) host_.erase(name);  // uploaded; the host copies are not needed again
+  derived_weights_.clear();
   if (timing_cache_) {
     try {
       timing_cache_->Save();
@@ -246,12 +270,14 @@ bool OpenClOptimizedEngine::LowerSpecial(Builder& b, const Node& n) {
     return true;
   }
   if (n.op_type != "FusedConv" && n.op_type != "FusedMatMul") return false;
-  const auto cands = Candidates(n);
+  const auto cands = Candidates(b, n);
   std::string choice;
   if (auto it = choices_.find(n.name); it != choices_.end() && std::count(cands.begin(), cands.end(), it->second)) {
     choice = it->second;
   } else if (n.op_type == "FusedConv" && cands.size() > 1 && conv_kernel_ != "auto") {
     choice = conv_kernel_ == "igemm" ? IgemmTiles()[0].Name() : conv_kernel_;
+    if (choice == "winograd") choice = WinogradCandidates()[0].Name();
+    if (!std::count(cands.begin(), cands.end(), choice)) choice = cands[0];  // not for this layer (Winograd, float4)
   } else if (timing_ && cands.size() > 1) {
     double best = 1e30;
     const std::string sig = Signature(b, n);
@@ -312,13 +338,28 @@ double OpenClOptimizedEngine::TimeCandidate(Builder& b, const Node& n, const std
   return best;
 }
 
-cl::Program& OpenClOptimizedEngine::TileProgram(const IgemmTile& tile, bool pointwise) {
-  auto& p = tile_programs_[tile.Name() + (pointwise ? "_pointwise" : "")];
-  if (!p) {
-    p = std::make_unique<cl::Program>(*device_, OptimizedKernelSource(),
-                                      "-cl-std=CL1.2 " + tile.Defines() + (pointwise ? " -DPOINTWISE" : ""));
-  }
+cl::Program& OpenClOptimizedEngine::TileProgram(const IgemmTile& tile, bool pointwise, bool batched, bool vec4) {
+  const std::string defines = tile.Defines() + (pointwise ? " -DPOINTWISE" : "") + (batched ? " -DBATCHED" : "") +
+                              (vec4 ? " -DVEC4" : "");
+  auto& p = tile_programs_[defines];
+  if (!p) p = std::make_unique<cl::Program>(*device_, OptimizedKernelSource(), "-cl-std=CL1.2 " + defines);
   return *p;
+}
+
+const OpenClBaselineEngine::DevTensor& OpenClOptimizedEngine::DerivedWeights(
+    Builder& b, const Node& n, const std::string& suffix, const std::function<Tensor(const Tensor&)>& make) {
+  const std::string name = n.inputs[1] + "." + suffix;
+  if (!b.Host(name)) {
+    const Tensor* w = b.Host(n.inputs[1]);
+    if (!w) {
+      throw InputError(fmt::format("opencl-optimized: node '{}' needs constant weights for its {} layout; '{}' is "
+                                   "computed on the device (use conv_kernel igemm or library)", n.name, suffix,
+                                   n.inputs[1]));
+    }
+    host_[name] = make(*w);
+    derived_weights_.push_back(name);
+  }
+  return b.Dev(name);
 }
 
 nlohmann::json OpenClOptimizedEngine::Describe() const {

@@ -20,8 +20,6 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   void Prepare(const Graph& graph, Precision precision, std::int64_t batch) override;
   nlohmann::json Describe() const override;
 
-  // Candidate kernels for a fused node, in preference order (the first is the heuristic choice).
-  std::vector<std::string> Candidates(const Node& n) const;
 
  protected:
   std::string EngineName() const override { return "opencl-optimized"; }
@@ -29,11 +27,22 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   bool LowerSpecial(Builder& b, const Node& n) override;
 
  private:
+  // Candidate kernels for a fused node that its shapes allow, in preference order (the first is the heuristic choice).
+  std::vector<std::string> Candidates(Builder& b, const Node& n) const;
   void LowerCandidate(Builder& b, const Node& n, const std::string& candidate);
   double TimeCandidate(Builder& b, const Node& n, const std::string& candidate);
   std::string Signature(Builder& b, const Node& n) const;  // layer shape + attributes, for the timing cache
-  // The implicit-GEMM program of a tile; `pointwise` (1x1, stride 1, no padding) reads the input without im2col math.
-  cl::Program& TileProgram(const struct IgemmTile& tile, bool pointwise);
+  // The implicit-GEMM program of a tile; `pointwise` (1x1, stride 1, no padding) reads the input without im2col math;
+  // `batched`: work-group z multiplies the z-th of a stack of weight matrices (Winograd).
+  // `vec4`: float4 tiles and stores (IgemmCandidate::vec4).
+  cl::Program& TileProgram(const struct IgemmTile& tile, bool pointwise, bool batched = false, bool vec4 = false);
+  // A rearranged copy of the constant weights of `n` (input 1), made on the host once per Prepare and uploaded;
+  // InputError when the weights are computed on the device.
+  const DevTensor& DerivedWeights(Builder& b, const Node& n, const std::string& suffix,
+                                  const std::function<Tensor(const Tensor&)>& make);
+  // Winograd F(m x m, 3x3): input transform, batched GEMM, output transform with the epilogue (winograd.cc).
+  void LowerWinograd(Builder& b, const Node& n, const struct WinogradCandidate& cand, cl_mem bias, cl_mem residual,
+                     int act, float lo, float hi);
   void LowerAttention(Builder& b, const Node& n);    // fused_lowering.cc
   void LowerElementwise(Builder& b, const Node& n);  // fused_lowering.cc
   cl::Program& GeneratedProgram(const std::string& source, const std::string& options);
@@ -58,6 +67,7 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   double build_s_ = 0;
   std::map<std::string, double> phases_;  // build time by phase
   std::vector<std::string> warnings_;
+  std::vector<std::string> derived_weights_;  // DerivedWeights held in host_ during Prepare
 };
 
 }  // namespace joulebench

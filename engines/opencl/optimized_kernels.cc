@@ -142,6 +142,7 @@ inline float im2col_at(__global const float* xn, int k, int p, int P, int khw, i
 // Work-group: (TN / RN) x (TM / RM) work-items, each owning an RM x RN block of consecutive rows and columns, read
 // from the local tiles As[TK][TM + 4], Bs[TK][TN + 4] as float4 when RM / RN allow. Split-K: group z takes depth
 // [z * kchunk, (z + 1) * kchunk) and, with `partial` set, stores raw sums to y + z * N * M * P for splitk_epilogue.
+// BATCHED (no split-K): group z multiplies the z-th weights W + z * M * K by the z-th input, into the z-th output.
 __kernel __attribute__((reqd_work_group_size(TN / RN, TM / RM, 1)))
 void conv_igemm(__global const float* x, __global const float* w, __global const float* bias, int has_bias,
                 __global const float* r, int has_res, __global float* y, int C, int H, int W, int M, int kh,
@@ -153,6 +154,11 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
   __local float* As = (__local float*)As4;
   __local float* Bs = (__local float*)Bs4;
   const int P = oh * ow, Q = Nimg * P, K = C * kh * kw, khw = kh * kw;
+#ifdef BATCHED  // group z computes the z-th of independent GEMMs (Winograd points): its own input, weights, output
+  x += (long)get_group_id(2) * Nimg * C * H * W;
+  w += (long)get_group_id(2) * M * K;
+  y += (long)get_group_id(2) * M * Q;
+#endif
   const int tx = get_local_id(0), ty = get_local_id(1);
   const int threads = (TM / RM) * (TN / RN), tid = ty * (TN / RN) + tx;
   const int m0 = get_group_id(1) * TM, q0 = get_group_id(0) * TN;
@@ -167,11 +173,39 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
   const int n = q_ok ? q / P : 0, p = q_ok ? q % P : 0;
   const int iy0 = (p / ow) * sh - pt, ix0 = (p % ow) * sw - pl;
   __global const float* xn = x + (long)n * C * H * W;
+#ifdef BATCHED
+  const int k_lo = 0, k_hi = K;
+#else
   const int k_lo = get_group_id(2) * kchunk, k_hi = min(K, k_lo + kchunk);
+#endif
   // Software pipelining: the next tile's global values are loaded into registers while the current tile is
   // multiplied from local memory. Each work-item holds A_PER values of A and B_PER of B.
 #define A_PER (TK * TM / ((TM / RM) * (TN / RN)))
 #define B_PER (TK * TN / ((TM / RM) * (TN / RN)))
+#ifdef VEC4
+  // Pointwise with transposed weights (w is K x M) and P % 4 == 0, M % 4 == 0: both tiles move as aligned float4,
+  // each work-item owning fixed float4 columns of A (output channels) and of B (pixels, never across an image).
+#define A_PER4 (A_PER / 4)
+#define B_PER4 (B_PER / 4)
+  float4 ra4[A_PER4], rb4[B_PER4];
+  const int am4 = tid % (TM / 4), akk0 = tid / (TM / 4), akstep = threads / (TM / 4);
+  const int bc4 = tid % (TN / 4), bkk0 = tid / (TN / 4), bkstep = threads / (TN / 4);
+  const int am = m0 + 4 * am4, bq = q0 + 4 * bc4;
+  __global const float* xb = x + (bq < Q ? ((long)(bq / P) * C * P + bq % P) : 0);
+#define LOAD_TILE(K0)                                                                   \
+  for (int u = 0; u < A_PER4; ++u) {                                                    \
+    const int k = (K0) + akk0 + u * akstep;                                             \
+    ra4[u] = (am < M && k < k_hi) ? *(__global const float4*)(w + (long)k * M + am) : (float4)(0.0f);\
+  }                                                                                     \
+  for (int u = 0; u < B_PER4; ++u) {                                                    \
+    const int k = (K0) + bkk0 + u * bkstep;                                             \
+    rb4[u] = (bq < Q && k < k_hi) ? *(__global const float4*)(xb + (long)k * P) : (float4)(0.0f);\
+  }
+  LOAD_TILE(k_lo)
+  for (int k0 = k_lo; k0 < k_hi; k0 += TK) {
+    for (int u = 0; u < A_PER4; ++u) As4[((akk0 + u * akstep) * (TM + 4)) / 4 + am4] = ra4[u];
+    for (int u = 0; u < B_PER4; ++u) Bs4[((bkk0 + u * bkstep) * (TN + 4)) / 4 + bc4] = rb4[u];
+#else
   float ra[A_PER], rb[B_PER];
 #define LOAD_TILE(K0)                                                                  \
   for (int u = 0; u < A_PER; ++u) { /* A tile: W[m][k] (row-major M x K) */            \
@@ -189,6 +223,7 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
       As[(e % TK) * (TM + 4) + e / TK] = ra[u];
     }
     for (int u = 0; u < B_PER; ++u) Bs[(kk0 + u * kstep) * (TN + 4) + qq] = rb[u];
+#endif
     barrier(CLK_LOCAL_MEM_FENCE);
     if (k0 + TK < k_hi) {
       LOAD_TILE(k0 + TK)
@@ -216,6 +251,22 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
     }
     barrier(CLK_LOCAL_MEM_FENCE);
   }
+#ifdef VEC4  // four consecutive pixels of one image per store (P % 4 == 0), no split-K
+  for (int i = 0; i < RM; ++i) {
+    const int m = m0 + ty * RM + i;
+    if (m >= M) continue;
+    const float bm = has_bias ? bias[m] : 0.0f;
+    for (int j = 0; j < RN; j += 4) {
+      const int q = q0 + tx * RN + j;
+      if (q >= Q) continue;
+      const long o = ((long)(q / P) * M + m) * P + q % P;
+      float4 v = (float4)(acc[i][j], acc[i][j + 1], acc[i][j + 2], acc[i][j + 3]) + bm;
+      if (has_res) v += *(__global const float4*)(r + o);  // 16-byte aligned: P, q and o are multiples of 4
+      *(__global float4*)(y + o) = (float4)(activate(v.s0, act, lo, hi), activate(v.s1, act, lo, hi),
+                                            activate(v.s2, act, lo, hi), activate(v.s3, act, lo, hi));
+    }
+  }
+#else
   for (int i = 0; i < RM; ++i) {
     int m = m0 + ty * RM + i;
     if (m >= M) continue;
@@ -234,6 +285,7 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
       y[o] = activate(v, act, lo, hi);
     }
   }
+#endif
 }
 #endif
 )CLC";
@@ -245,7 +297,14 @@ std::string IgemmTile::Defines() const {
   return fmt::format("-DTM={} -DTN={} -DTK={} -DRM={} -DRN={}", tm, tn, tk, rm, rn);
 }
 
-std::string IgemmCandidate::Name() const { return splits > 1 ? fmt::format("{}_k{}", tile.Name(), splits) : tile.Name(); }
+bool IgemmTile::Vectorizable() const {
+  const int t = Threads();
+  return rn % 4 == 0 && (tk * tm) % (4 * t) == 0 && (tk * tn) % (4 * t) == 0 && t % (tm / 4) == 0 && t % (tn / 4) == 0;
+}
+
+std::string IgemmCandidate::Name() const {
+  return tile.Name() + (splits > 1 ? fmt::format("_k{}", splits) : "") + (vec4 ? "_v4" : "");
+}
 
 const std::vector<IgemmCandidate>& IgemmCandidates() {
   static const std::vector<IgemmCandidate> c = [] {
@@ -254,6 +313,9 @@ const std::vector<IgemmCandidate>& IgemmCandidates() {
     for (int s : {4, 16}) {  // split-K for layers with few output tiles and a deep K (batch 1, late stages)
       out.push_back({IgemmTiles()[2], s});
       out.push_back({IgemmTiles()[3], s});
+    }
+    for (const auto& t : IgemmTiles()) {
+      if (t.Vectorizable()) out.push_back({t, 1, true});
     }
     return out;
   }();

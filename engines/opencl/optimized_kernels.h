@@ -15,6 +15,7 @@ struct IgemmTile {
   int tm, tn, tk, rm, rn;
   std::string Name() const;
   std::string Defines() const;
+  bool Vectorizable() const;  // whole float4 shares of both tiles per work-item, RN a multiple of 4
   int Threads() const { return (tm / rm) * (tn / rn); }
 };
 const std::vector<IgemmTile>& IgemmTiles();
@@ -24,7 +25,10 @@ const std::vector<IgemmTile>& IgemmTiles();
 struct IgemmCandidate {
   IgemmTile tile;
   int splits = 1;
-  std::string Name() const;  // igemm_64x32x16_4x2, igemm_64x32x16_4x2_k16
+  // float4 tiles and stores (-DVEC4): pointwise layers only, weights transposed to K x M, M and the pixels per
+  // image multiples of 4.
+  bool vec4 = false;
+  std::string Name() const;  // igemm_64x32x16_4x2, igemm_64x32x16_4x2_k16, igemm_64x64x16_4x4_v4
 };
 const std::vector<IgemmCandidate>& IgemmCandidates();
 

@@ -3,11 +3,13 @@
 //   direct   depthwise convolution with the epilogue inside (one launch)
 //   igemm_*  implicit-GEMM convolution with the epilogue inside (one 2-D launch), tile sizes per candidate
 //   direct_tiled  dense direct convolution, input patches and weights staged in local memory, epilogue inside
+//   winograd_*  Winograd F(2x2 or 4x4, 3x3): input transform, batched GEMM, output transform with the epilogue
 #include <fmt/format.h>
 
 #include "engines/opencl/baseline_builder.h"
 #include "engines/opencl/optimized_engine.h"
 #include "engines/opencl/optimized_kernels.h"
+#include "engines/opencl/winograd.h"
 #include "engines/window2d.h"
 #include "harness/common/errors.h"
 
@@ -39,6 +41,10 @@ Epilogue EpilogueOf(Builder& b, const Node& n) {
 void OpenClOptimizedEngine::LowerCandidate(Builder& b, const Node& n, const std::string& candidate) {
   if (!fused_program_) fused_program_ = std::make_unique<cl::Program>(*device_, OptimizedKernelSource(), "-cl-std=CL1.2");
   const Epilogue ep = EpilogueOf(b, n);
+  if (const WinogradCandidate* wc = FindWinogradCandidate(candidate)) {
+    LowerWinograd(b, n, *wc, ep.bias, ep.residual, ep.act, ep.lo, ep.hi);
+    return;
+  }
   DevTensor& x = b.Input(n, 0);
   DevTensor& w = b.Input(n, 1);
   cl_mem dummy = w.buffer->mem();  // bound where an optional input is absent (never read)
@@ -128,8 +134,23 @@ void OpenClOptimizedEngine::LowerCandidate(Builder& b, const Node& n, const std:
                                  static_cast<std::size_t>(splits)};
   auto i32 = [](std::int64_t v) { return I(static_cast<std::int32_t>(v)); };
   const bool pointwise = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.pt == 0 && g.pl == 0 && g.oh == H && g.ow == W;
-  b.Kernel3d(n, TileProgram(tile, pointwise), "conv_igemm", candidate,
-             {M(x.buffer->mem()), M(w.buffer->mem()), M(ep.bias ? ep.bias : dummy), I(ep.bias != nullptr),
+  cl_mem weights = w.buffer->mem();
+  if (cand->vec4) {
+    if (!pointwise || Mo % 4 != 0 || (g.oh * g.ow) % 4 != 0 || splits > 1 || n.IntAttr("group", 1) != 1) {
+      throw InputError(fmt::format("opencl-optimized: {} needs a 1x1, stride-1, unpadded convolution with output "
+                                   "channels and pixels per image in multiples of 4; '{}' is not one (use another "
+                                   "conv_kernel)", candidate, n.name));
+    }
+    weights = DerivedWeights(b, n, "kxm", [&](const Tensor& t) {  // M x C (x 1 x 1) -> C x M
+                Tensor out(DataType::kFloat32, {C, Mo});
+                for (std::int64_t m = 0; m < Mo; ++m) {
+                  for (std::int64_t c = 0; c < C; ++c) out.f32()[c * Mo + m] = t.f32()[m * C + c];
+                }
+                return out;
+              }).buffer->mem();
+  }
+  b.Kernel3d(n, TileProgram(tile, pointwise, false, cand->vec4), "conv_igemm", candidate,
+             {M(x.buffer->mem()), M(weights), M(ep.bias ? ep.bias : dummy), I(ep.bias != nullptr),
               M(ep.residual ? ep.residual : dummy), I(ep.residual != nullptr), M(dest), i32(C), i32(H),
               i32(W), i32(Mo), i32(g.kh), i32(g.kw), i32(g.sh), i32(g.sw), i32(g.pt), i32(g.pl), i32(g.dh), i32(g.dw),
               i32(g.oh), i32(g.ow), i32(N), I(ep.act), F(ep.lo), F(ep.hi), i32(kchunk), I(splits > 1)},

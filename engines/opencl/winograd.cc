@@ -1,0 +1,219 @@
+// Winograd F(2x2, 3x3) and F(4x4, 3x3) convolution for opencl-optimized: candidates, host weight transform, the
+// transform kernels, and the lowering (input transform, batched implicit-GEMM, output transform with the epilogue).
+#include "engines/opencl/winograd.h"
+
+#include <fmt/format.h>
+
+#include "engines/opencl/baseline_builder.h"
+#include "engines/opencl/optimized_engine.h"
+#include "engines/window2d.h"
+#include "harness/common/errors.h"
+
+namespace joulebench {
+namespace {
+
+// G of F(2, 3) (interpolation points 0, 1, -1, inf) and of F(4, 3) (0, 1, -1, 2, -2, inf); the kernels hold the
+// matching B^T and A^T.
+const double kG2[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+const double kG4[6][3] = {{1.0 / 4, 0, 0},           {-1.0 / 6, -1.0 / 6, -1.0 / 6}, {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+                          {1.0 / 24, 1.0 / 12, 1.0 / 6}, {1.0 / 24, -1.0 / 12, 1.0 / 6},   {0, 0, 1}};
+
+}  // namespace
+
+std::string WinogradCandidate::Name() const {
+  return fmt::format("winograd_f{}_{}x{}{}", m, tile.tm, tile.tn, vec4 ? "_v4" : "");
+}
+
+const std::vector<WinogradCandidate>& WinogradCandidates() {
+  static const std::vector<WinogradCandidate> c = [] {
+    std::vector<WinogradCandidate> out;
+    for (int m : {2, 4}) {
+      for (int t : {0, 1, 2}) out.push_back({m, IgemmTiles()[t]});  // 64x64, 128x64, 64x32
+      for (const auto& t : IgemmTiles()) {
+        if (t.Vectorizable()) out.push_back({m, t, true});
+      }
+    }
+    return out;
+  }();
+  return c;
+}
+
+const WinogradCandidate* FindWinogradCandidate(const std::string& name) {
+  for (const auto& c : WinogradCandidates()) {
+    if (c.Name() == name) return &c;
+  }
+  return nullptr;
+}
+
+Tensor WinogradWeights(const Tensor& weights, int m, bool transposed) {
+  const Shape& s = weights.shape();
+  if (weights.type() != DataType::kFloat32 || s.size() != 4 || s[2] != 3 || s[3] != 3) {
+    throw InputError(fmt::format("winograd: weights must be float32 M x C x 3 x 3, got {} {}",
+                                 DataTypeName(weights.type()), ShapeToString(s)));
+  }
+  if (m != 2 && m != 4) throw InputError(fmt::format("winograd: F({0}x{0}, 3x3) is not built; use m = 2 or 4", m));
+  const int a = m + 2;
+  const std::int64_t M = s[0], C = s[1];
+  Tensor u(DataType::kFloat32, transposed ? Shape{a * a, C, M} : Shape{a * a, M, C});
+  auto g_at = [&](int i, int k) { return m == 2 ? kG2[i][k] : kG4[i][k]; };
+  const auto w = weights.f32();
+  auto out = u.f32();
+  for (std::int64_t mc = 0; mc < M * C; ++mc) {
+    const float* g = w.data() + mc * 9;
+    double t[6][3];  // G g
+    for (int i = 0; i < a; ++i) {
+      for (int j = 0; j < 3; ++j) t[i][j] = g_at(i, 0) * g[j] + g_at(i, 1) * g[3 + j] + g_at(i, 2) * g[6 + j];
+    }
+    for (int i = 0; i < a; ++i) {
+      for (int j = 0; j < a; ++j) {  // (G g) G^T
+        const std::int64_t at = transposed ? (mc % C) * M + mc / C : mc;  // [C][M] or [M][C] within point xi
+        out[(i * a + j) * M * C + at] = static_cast<float>(t[i][0] * g_at(j, 0) + t[i][1] * g_at(j, 1) + t[i][2] * g_at(j, 2));
+      }
+    }
+  }
+  return u;
+}
+
+const char* WinogradKernelSource() {
+  return R"CLC(
+#if WM == 2
+#define WA 4
+__constant float BT[4][4] = {{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}};
+__constant float AT[2][4] = {{1, 1, 1, 0}, {0, 1, -1, -1}};
+#else
+#define WA 6
+__constant float BT[6][6] = {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
+                             {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}};
+__constant float AT[4][6] = {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}};
+#endif
+
+// OUT (ROWS x WA) = MAT (ROWS x WA) * IN (WA x WA), unrolled so the constant matrices fold into adds.
+#define LEFT_MULTIPLY(OUT, MAT, IN, ROWS)                                   \
+  _Pragma("unroll") for (int i = 0; i < ROWS; ++i)                         \
+  _Pragma("unroll") for (int j = 0; j < WA; ++j) {                         \
+    float s_ = 0.0f;                                                        \
+    _Pragma("unroll") for (int k = 0; k < WA; ++k) s_ += MAT[i][k] * IN[k][j]; \
+    OUT[i][j] = s_;                                                         \
+  }
+
+// V[xi][c][t] = (B^T d B)[xi], d the WA x WA input patch of tile t (image, tile row, tile column) in channel c.
+__kernel void winograd_input(__global const float* x, __global float* v, int C, int H, int W, int pt, int pl,
+                             int tiles_h, int tiles_w, int T) {
+  const int t = get_global_id(0), c = get_global_id(1);
+  if (t >= T) return;
+  const int per_image = tiles_h * tiles_w, n = t / per_image, r = t - n * per_image;
+  const int y0 = (r / tiles_w) * WM - pt, x0 = (r % tiles_w) * WM - pl;
+  __global const float* xc = x + ((long)n * C + c) * H * W;
+  float d[WA][WA], bd[WA][WA];
+#pragma unroll
+  for (int i = 0; i < WA; ++i)
+#pragma unroll
+    for (int j = 0; j < WA; ++j) {
+      const int iy = y0 + i, ix = x0 + j;
+      d[i][j] = (iy >= 0 && iy < H && ix >= 0 && ix < W) ? xc[iy * W + ix] : 0.0f;
+    }
+  LEFT_MULTIPLY(bd, BT, d, WA);
+#pragma unroll
+  for (int i = 0; i < WA; ++i)
+#pragma unroll
+    for (int j = 0; j < WA; ++j) {
+      float s = 0.0f;
+#pragma unroll
+      for (int k = 0; k < WA; ++k) s += bd[i][k] * BT[j][k];
+      v[((long)(i * WA + j) * C + c) * T + t] = s;
+    }
+}
+
+// y = act(A^T P A + bias[m] + residual) for the WM x WM output tile t of channel m, P[xi] = prod[xi][m][t].
+__kernel void winograd_output(__global const float* prod, __global float* y, __global const float* bias,
+                              int has_bias, __global const float* r, int has_res, int M, int oh, int ow,
+                              int tiles_h, int tiles_w, int T, int act, float lo, float hi) {
+  const int t = get_global_id(0), m = get_global_id(1);
+  if (t >= T) return;
+  float p[WA][WA], ap[WM][WA];
+#pragma unroll
+  for (int i = 0; i < WA; ++i)
+#pragma unroll
+    for (int j = 0; j < WA; ++j) p[i][j] = prod[((long)(i * WA + j) * M + m) * T + t];
+  LEFT_MULTIPLY(ap, AT, p, WM);
+  const int per_image = tiles_h * tiles_w, n = t / per_image, rem = t - n * per_image;
+  const int oy0 = (rem / tiles_w) * WM, ox0 = (rem % tiles_w) * WM;
+  const float b = has_bias ? bias[m] : 0.0f;
+#pragma unroll
+  for (int i = 0; i < WM; ++i)
+#pragma unroll
+    for (int j = 0; j < WM; ++j) {
+      const int oy = oy0 + i, ox = ox0 + j;
+      if (oy >= oh || ox >= ow) continue;
+      float s = b;
+#pragma unroll
+      for (int k = 0; k < WA; ++k) s += ap[i][k] * AT[j][k];
+      const long o = (((long)n * M + m) * oh + oy) * ow + ox;
+      if (has_res) s += r[o];
+      y[o] = activate(s, act, lo, hi);
+    }
+}
+)CLC";
+}
+
+void OpenClOptimizedEngine::LowerWinograd(Builder& b, const Node& n, const WinogradCandidate& cand, cl_mem bias,
+                                          cl_mem residual, int act, float lo, float hi) {
+  DevTensor& x = b.Input(n, 0);
+  const Shape ws = b.ShapeOf(n.inputs[1]);
+  if (x.shape.size() != 4 || ws.size() != 4) {
+    throw InputError(fmt::format("opencl-optimized: FusedConv '{}' expects 4-D input and weights", n.name));
+  }
+  const std::int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3], Mo = ws[0];
+  const Window2d g = ComputeWindow2d(n, H, W, ws[2], ws[3], false);
+  if (g.kh != 3 || g.kw != 3 || g.sh != 1 || g.sw != 1 || g.dh != 1 || g.dw != 1 || n.IntAttr("group", 1) != 1 ||
+      ws[1] != C) {
+    throw InputError(fmt::format("opencl-optimized: {} needs a 3x3, stride-1, undilated, ungrouped convolution; "
+                                 "'{}' is not one (use another conv_kernel)", cand.Name(), n.name));
+  }
+  const std::int64_t a2 = cand.alpha() * cand.alpha();
+  const std::int64_t tiles_h = (g.oh + cand.m - 1) / cand.m, tiles_w = (g.ow + cand.m - 1) / cand.m;
+  const std::int64_t T = N * tiles_h * tiles_w;
+  if (cand.vec4 && (Mo % 4 != 0 || T % 4 != 0)) {
+    throw InputError(fmt::format("opencl-optimized: {} needs output channels and tiles in multiples of 4; '{}' has "
+                                 "{} and {}", cand.Name(), n.name, Mo, T));
+  }
+  const DevTensor& u = DerivedWeights(b, n, fmt::format("winograd_f{}{}", cand.m, cand.vec4 ? "_t" : ""),
+                                      [&](const Tensor& w) { return WinogradWeights(w, cand.m, cand.vec4); });
+  DevTensor& y = b.Output(n, 0, DataType::kFloat32);
+  cl_mem v = b.Scratch(n.outputs[0] + ".winograd_v", a2 * C * T).buffer->mem();
+  cl_mem prod = b.Scratch(n.outputs[0] + ".winograd_p", a2 * Mo * T).buffer->mem();
+  auto i32 = [](std::int64_t value) { return I(static_cast<std::int32_t>(value)); };
+  auto& program = tile_programs_[fmt::format("winograd_f{}", cand.m)];
+  if (!program) {
+    program = std::make_unique<cl::Program>(*device_, std::string(OptimizedKernelSource()) + WinogradKernelSource(),
+                                            fmt::format("-cl-std=CL1.2 -DWM={}", cand.m));
+  }
+  constexpr std::size_t kGroup = 64;
+  const std::size_t t_global = static_cast<std::size_t>((T + kGroup - 1) / kGroup * kGroup);
+  const std::size_t local[3] = {kGroup, 1, 1};
+  const std::size_t in_global[3] = {t_global, static_cast<std::size_t>(C), 1};
+  b.Kernel3d(n, *program, "winograd_input", cand.Name() + ".input",
+             {M(x.buffer->mem()), M(v), i32(C), i32(H), i32(W), i32(g.pt), i32(g.pl), i32(tiles_h), i32(tiles_w),
+              i32(T)},
+             in_global, local);
+  // The GEMMs: a pointwise convolution of C channels over "T pixels" of one image, one weight matrix per group z.
+  const IgemmTile& tile = cand.tile;
+  const std::size_t gemm_local[3] = {static_cast<std::size_t>(tile.tn / tile.rn),
+                                     static_cast<std::size_t>(tile.tm / tile.rm), 1};
+  const std::size_t gemm_global[3] = {static_cast<std::size_t>((T + tile.tn - 1) / tile.tn) * gemm_local[0],
+                                      static_cast<std::size_t>((Mo + tile.tm - 1) / tile.tm) * gemm_local[1],
+                                      static_cast<std::size_t>(a2)};
+  b.Kernel3d(n, TileProgram(tile, /*pointwise=*/true, /*batched=*/true, cand.vec4), "conv_igemm", cand.Name() + ".gemm",
+             {M(v), M(u.buffer->mem()), M(v), I(0), M(v), I(0), M(prod), i32(C), i32(1), i32(T), i32(Mo), i32(1),
+              i32(1), i32(1), i32(1), i32(0), i32(0), i32(1), i32(1), i32(1), i32(T), i32(1), I(0), F(0), F(0),
+              i32(C), I(0)},
+             gemm_global, gemm_local);
+  const std::size_t out_global[3] = {t_global, static_cast<std::size_t>(Mo), 1};
+  b.Kernel3d(n, *program, "winograd_output", cand.Name() + ".output",
+             {M(prod), M(y.buffer->mem()), M(bias ? bias : v), I(bias != nullptr), M(residual ? residual : v),
+              I(residual != nullptr), i32(Mo), i32(g.oh), i32(g.ow), i32(tiles_h), i32(tiles_w), i32(T), I(act),
+              F(lo), F(hi)},
+             out_global, local);
+}
+
+}  // namespace joulebench
