@@ -72,8 +72,10 @@ TEST(OpenClOptimized, EveryConvolutionCandidateMatches) {
   std::vector<std::string> kernels = {"library", "direct_tiled"};
   for (const auto& c : IgemmCandidates()) kernels.push_back(c.Name());
   for (const auto& c : WinogradCandidates()) kernels.push_back(c.Name());
+  std::map<std::string, int> launches;
   for (const auto& k : kernels) {
     const auto d = ExpectMatchesReference(g, 2, {{"conv_kernel", k}});
+    launches[k] = d["kernels_per_inference"].get<int>();
     // Every convolution (53) takes the forced kernel where it applies, the others the first candidate (library);
     // the classifier (FusedMatMul) always uses the library GEMM. Where the specialised kernels apply:
     // igemm float4: 1x1 stride-1 layers with pixels per image in fours (144, 36, 4; not 9): 21 layers.
@@ -83,8 +85,18 @@ TEST(OpenClOptimized, EveryConvolutionCandidateMatches) {
     const bool v4 = k.ends_with("_v4");
     const int expected = k == "library" ? 54 : !w && v4 ? 21 : !w ? 53 : !v4 ? 13 : w->m == 2 ? 8 : 3;
     EXPECT_EQ(d["kernel_choices"].value(k, 0), expected) << k << ": " << d["kernel_choices"].dump();
-    if (k != "library") EXPECT_EQ(d["kernel_choices"].value("library", 0), 54 - expected) << k;
-    if (w) EXPECT_EQ(d["launches_by_kind"].value(k + ".gemm", 0), expected) << d["launches_by_kind"].dump();
+    if (k != "library") {
+      EXPECT_EQ(d["kernel_choices"].value("library", 0), 54 - expected) << k;
+    }
+    if (w) {
+      EXPECT_EQ(d["launches_by_kind"].value(k + ".gemm", 0), expected) << d["launches_by_kind"].dump();
+    }
+  }
+  // Split-K reduces inside its one launch: as many launches as the unsplit tile.
+  for (const auto& c : IgemmCandidates()) {
+    if (c.splits > 1) {
+      EXPECT_EQ(launches[c.Name()], launches[c.tile.Name()]) << c.Name();
+    }
   }
 }
 
@@ -171,7 +183,9 @@ TEST(OpenClOptimized, FusedConvKeepsBatchNormShiftResidualAndActivation) {
     for (const std::string k : {"library", "igemm", "igemm_32x32x16_2x2_k4", "direct_tiled", "winograd_f2_64x64",
                                 "winograd_f4_64x32", "winograd_f2_128x64_v4", "winograd_f4_64x64_v4"}) {
       const auto d = ExpectMatchesReference(g, 2, {{"conv_kernel", k}});
-      if (groups == 1) EXPECT_EQ(d["kernel_choices"].value(k == "igemm" ? IgemmTiles()[0].Name() : k, 0), 1) << k;
+      if (groups == 1) {
+        EXPECT_EQ(d["kernel_choices"].value(k == "igemm" ? IgemmTiles()[0].Name() : k, 0), 1) << k;
+      }
     }
   }
   ExpectMatchesReference(ConvBlock(8, "Clip", false), 3);

@@ -153,6 +153,20 @@ void OpenClBaselineEngine::Enqueue() {
   for (auto& l : launches_) l.run();
 }
 
+std::map<std::string, std::pair<int, double>> OpenClBaselineEngine::EnqueueSecondsByKind(int reps) {
+  std::map<std::string, std::pair<int, double>> by_kind;
+  for (const auto& l : launches_) ++by_kind[l.kind].first;
+  for (int r = 0; r < reps; ++r) {
+    for (auto& l : launches_) {
+      const auto t0 = std::chrono::steady_clock::now();
+      l.run();
+      by_kind[l.kind].second += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / reps;
+    }
+    Wait();
+  }
+  return by_kind;
+}
+
 void OpenClBaselineEngine::Wait() { cl::Check(clFinish(device_->queue()), "clFinish"); }
 
 TensorMap OpenClBaselineEngine::Outputs() {

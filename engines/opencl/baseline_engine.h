@@ -27,6 +27,9 @@ class OpenClBaselineEngine : public Engine {
   void Wait() override;
   TensorMap Outputs() override;
   nlohmann::json Describe() const override;
+  // Diagnostic (opencl_bench): host seconds spent enqueueing each kind of launch in one inference, and how many
+  // launches of that kind there are, averaged over `reps` inferences (the queue drained after each).
+  std::map<std::string, std::pair<int, double>> EnqueueSecondsByKind(int reps);
 
   struct DevTensor {
     DataType type = DataType::kFloat32;

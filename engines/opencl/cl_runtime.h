@@ -2,7 +2,9 @@
 // and decoded error names, and a program-binary cache so kernels are compiled once per device and driver.
 #pragma once
 
+#ifndef CL_TARGET_OPENCL_VERSION  // <clblast.h> may have set it (to the same version)
 #define CL_TARGET_OPENCL_VERSION 120
+#endif
 #include <CL/cl.h>
 
 #include <cstdint>

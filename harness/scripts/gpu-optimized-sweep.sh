@@ -7,6 +7,8 @@
 #   peers (torch_peer.py) in the same call. PART "bert": scenarios/optimized-bert.json and scenarios/gemm-mlp.json.
 # PART "fusion": bert-base checked on the GPU, scenarios/optimized-bert.json, ResNet-50 plan cache cold then hit.
 # PART "plancache": ResNet-50 prepared fully cold, joulebench-cold (driver kernel cache warm), then from the plan.
+# PART "launch": opencl_bench (BIN_DIR/opencl_bench): empty-kernel launch cost and the host enqueue time of a batch-1
+#   inference against its whole time (after "resnet" in the same call, Prepare hits the plan cache).
 set -uo pipefail
 bin=$(cd "$1" && pwd); out=$2; part=$3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -40,6 +42,9 @@ for row in sqlite3.connect(sys.argv[1]).execute("select run_id, engine, batch, r
           d.get("device_memory_bytes"), d.get("build_s"), d.get("warnings"))
 PY
   ;;
+launch)
+  "$bin/opencl_bench" --benchmark_min_time=1 --benchmark_out="$out/opencl_bench.json" --benchmark_out_format=json 2>&1 |
+    grep -E "^BM_|Benchmark" ;;
 modes)
   for m in ${MODES:-single-stream multi-stream offline server}; do
     timeout 150 "$jb" run "$here/../../scenarios/modes/resnet50-$m.json" --db "$out/modes.db" > "$out/modes_$m.log" 2>&1
