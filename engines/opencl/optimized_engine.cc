@@ -338,10 +338,11 @@ double OpenClOptimizedEngine::TimeCandidate(Builder& b, const Node& n, const std
   return best;
 }
 
-cl::Program& OpenClOptimizedEngine::TileProgram(const IgemmTile& tile, const std::string& defines) {
-  const std::string options = "-cl-std=CL1.2 " + tile.Defines() + defines;
-  auto& p = tile_programs_[options];
-  if (!p) p = std::make_unique<cl::Program>(*device_, OptimizedKernelSource(), options);
+cl::Program& OpenClOptimizedEngine::TileProgram(const IgemmTile& tile, bool pointwise, bool batched, bool vec4) {
+  const std::string defines = tile.Defines() + (pointwise ? " -DPOINTWISE" : "") + (batched ? " -DBATCHED" : "") +
+                              (vec4 ? " -DVEC4" : "");
+  auto& p = tile_programs_[defines];
+  if (!p) p = std::make_unique<cl::Program>(*device_, OptimizedKernelSource(), "-cl-std=CL1.2 " + defines);
   return *p;
 }
 

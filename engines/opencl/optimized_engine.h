@@ -32,10 +32,10 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   void LowerCandidate(Builder& b, const Node& n, const std::string& candidate);
   double TimeCandidate(Builder& b, const Node& n, const std::string& candidate);
   std::string Signature(Builder& b, const Node& n) const;  // layer shape + attributes, for the timing cache
-  // The implicit-GEMM program of a tile with variant defines: -DPOINTWISE (1x1, stride 1, no padding: no im2col
-  // math), -DBATCHED (work-group z multiplies the z-th of a stack of weight matrices: Winograd), -DVEC4 (float4
-  // tiles and stores), -DSPLITK (depth split over work-groups, reduced by the last one of each tile).
-  cl::Program& TileProgram(const struct IgemmTile& tile, const std::string& defines);
+  // The implicit-GEMM program of a tile; `pointwise` (1x1, stride 1, no padding) reads the input without im2col math;
+  // `batched`: work-group z multiplies the z-th of a stack of weight matrices (Winograd).
+  // `vec4`: float4 tiles and stores (IgemmCandidate::vec4).
+  cl::Program& TileProgram(const struct IgemmTile& tile, bool pointwise, bool batched = false, bool vec4 = false);
   // A rearranged copy of the constant weights of `n` (input 1), made on the host once per Prepare and uploaded;
   // InputError when the weights are computed on the device.
   const DevTensor& DerivedWeights(Builder& b, const Node& n, const std::string& suffix,

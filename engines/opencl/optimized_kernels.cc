@@ -110,6 +110,19 @@ void conv_direct_tiled(__global const float* x, __global const float* w, __globa
   }
 }
 
+// Split-K reduction: y = act(sum over splits of part[s][i] + bias[(i / inner) % channels] + r[i]).
+__kernel void splitk_epilogue(__global const float* part, int splits, long n, __global float* y,
+                              __global const float* bias, int has_bias, __global const float* r, int has_res,
+                              long channels, long inner, int act, float lo, float hi) {
+  long i = get_global_id(0);
+  if (i >= n) return;
+  float v = 0.0f;
+  for (int s = 0; s < splits; ++s) v += part[s * n + i];
+  if (has_bias) v += bias[(i / inner) % channels];
+  if (has_res) v += r[i];
+  y[i] = activate(v, act, lo, hi);
+}
+
 #ifdef TM
 // One im2col value X_col[k][p] of image xn (row iy0, column ix0 of the output pixel's window origin).
 inline float im2col_at(__global const float* xn, int k, int p, int P, int khw, int kw, int iy0, int ix0, int dh,
@@ -128,19 +141,13 @@ inline float im2col_at(__global const float* xn, int k, int p, int P, int khw, i
 // GEMM view: rows m < M (output channels), columns q < N * P (image, output pixel), depth K = C * kh * kw.
 // Work-group: (TN / RN) x (TM / RM) work-items, each owning an RM x RN block of consecutive rows and columns, read
 // from the local tiles As[TK][TM + 4], Bs[TK][TN + 4] as float4 when RM / RN allow. Split-K: group z takes depth
-// [z * kchunk, (z + 1) * kchunk) (SPLITK programs, `partial` set) and stores raw sums to part + z * N * M * P; the
-// last group of a tile to finish (counted in counters[tile], zero between launches) reduces them into y.
+// [z * kchunk, (z + 1) * kchunk) and, with `partial` set, stores raw sums to y + z * N * M * P for splitk_epilogue.
 // BATCHED (no split-K): group z multiplies the z-th weights W + z * M * K by the z-th input, into the z-th output.
 __kernel __attribute__((reqd_work_group_size(TN / RN, TM / RM, 1)))
 void conv_igemm(__global const float* x, __global const float* w, __global const float* bias, int has_bias,
                 __global const float* r, int has_res, __global float* y, int C, int H, int W, int M, int kh,
                 int kw, int sh, int sw, int pt, int pl, int dh, int dw, int oh, int ow, int Nimg, int act, float lo,
-                float hi, int kchunk, int partial
-#ifdef SPLITK
-                , volatile __global float* part, volatile __global int* counters
-#endif
-                ) {
-  __local int last_chunk;
+                float hi, int kchunk, int partial) {
   // + 4: the A loader writes down columns (2-way bank conflicts instead of 16-way), rows stay 16-byte aligned.
   __local float4 As4[TK * (TM + 4) / 4];
   __local float4 Bs4[TK * (TN + 4) / 4];
@@ -260,38 +267,6 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
     }
   }
 #else
-#ifdef SPLITK
-  // Store this depth chunk's sums, then count the chunks done for this output tile; the work-group that finishes
-  // last adds every chunk's sums and applies the epilogue (one launch, no separate reduction kernel).
-  for (int i = 0; i < RM; ++i) {
-    const int m = m0 + ty * RM + i;
-    for (int j = 0; j < RN; ++j) {
-      const int q = q0 + tx * RN + j;
-      if (m < M && q < Q) part[(long)get_group_id(2) * Q * M + ((long)(q / P) * M + m) * P + q % P] = acc[i][j];
-    }
-  }
-  mem_fence(CLK_GLOBAL_MEM_FENCE);  // this work-item's sums are visible device-wide before the count moves
-  barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);
-  if (tid == 0) {
-    const int tile = get_group_id(1) * get_num_groups(0) + get_group_id(0);
-    last_chunk = atomic_inc(counters + tile) == (int)get_num_groups(2) - 1;
-    if (last_chunk) counters[tile] = 0;  // every chunk of this tile has counted: ready for the next inference
-  }
-  barrier(CLK_LOCAL_MEM_FENCE);
-  if (!last_chunk) return;
-  mem_fence(CLK_GLOBAL_MEM_FENCE);
-  for (int i = 0; i < RM; ++i)
-    for (int j = 0; j < RN; ++j) acc[i][j] = 0.0f;
-  for (int z = 0; z < (int)get_num_groups(2); ++z) {
-    for (int i = 0; i < RM; ++i) {
-      const int m = m0 + ty * RM + i;
-      for (int j = 0; j < RN; ++j) {
-        const int q = q0 + tx * RN + j;
-        if (m < M && q < Q) acc[i][j] += part[(long)z * Q * M + ((long)(q / P) * M + m) * P + q % P];
-      }
-    }
-  }
-#endif
   for (int i = 0; i < RM; ++i) {
     int m = m0 + ty * RM + i;
     if (m >= M) continue;
@@ -301,6 +276,10 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
       int n = q / P, p = q % P;
       long o = ((long)n * M + m) * P + p;
       float v = acc[i][j];
+      if (partial) {
+        y[(long)get_group_id(2) * Q * M + o] = v;
+        continue;
+      }
       if (has_bias) v += bias[m];
       if (has_res) v += r[o];
       y[o] = activate(v, act, lo, hi);

@@ -126,14 +126,12 @@ void OpenClOptimizedEngine::LowerCandidate(Builder& b, const Node& n, const std:
   // Split-K: depth chunks that are whole TK steps; the partial sums go to a scratch buffer.
   const std::int64_t kchunk = (K + cand->splits * tile.tk - 1) / (cand->splits * tile.tk) * tile.tk;
   const std::int64_t splits = (K + kchunk - 1) / kchunk;
-  cl_mem part = nullptr, counters = nullptr;  // split-K: the chunks' sums, and one count per output tile
-  if (splits > 1) part = b.Scratch(n.outputs[0] + ".splitk", splits * total).buffer->mem();
+  cl_mem dest = y.buffer->mem();
+  if (splits > 1) dest = b.Scratch(n.outputs[0] + ".splitk", splits * total).buffer->mem();
   const std::size_t local[3] = {static_cast<std::size_t>(tile.tn / tile.rn), static_cast<std::size_t>(tile.tm / tile.rm), 1};
   const std::size_t global[3] = {static_cast<std::size_t>((Q + tile.tn - 1) / tile.tn) * local[0],
                                  static_cast<std::size_t>((Mo + tile.tm - 1) / tile.tm) * local[1],
                                  static_cast<std::size_t>(splits)};
-  // Zero at rest (int64 zeros read as twice as many int32 zeros); the last group of a tile resets its count.
-  if (splits > 1) counters = b.Meta(std::vector<std::int64_t>(global[0] / local[0] * (global[1] / local[1]), 0));
   auto i32 = [](std::int64_t v) { return I(static_cast<std::int32_t>(v)); };
   const bool pointwise = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.pt == 0 && g.pl == 0 && g.oh == H && g.ow == W;
   cl_mem weights = w.buffer->mem();
@@ -151,16 +149,18 @@ void OpenClOptimizedEngine::LowerCandidate(Builder& b, const Node& n, const std:
                 return out;
               }).buffer->mem();
   }
-  std::vector<KernelArg> args = {
-      M(x.buffer->mem()), M(weights), M(ep.bias ? ep.bias : dummy), I(ep.bias != nullptr),
-      M(ep.residual ? ep.residual : dummy), I(ep.residual != nullptr), M(y.buffer->mem()), i32(C), i32(H), i32(W),
-      i32(Mo), i32(g.kh), i32(g.kw), i32(g.sh), i32(g.sw), i32(g.pt), i32(g.pl), i32(g.dh), i32(g.dw), i32(g.oh),
-      i32(g.ow), i32(N), I(ep.act), F(ep.lo), F(ep.hi), i32(kchunk), I(splits > 1)};
-  // Only SPLITK programs take these: on NVIDIA's OpenCL every buffer argument adds host time to each launch.
-  if (splits > 1) args.insert(args.end(), {M(part), M(counters)});
-  const std::string defines = std::string(pointwise ? " -DPOINTWISE" : "") + (cand->vec4 ? " -DVEC4" : "") +
-                              (splits > 1 ? " -DSPLITK" : "");
-  b.Kernel3d(n, TileProgram(tile, defines), "conv_igemm", candidate, args, global, local);
+  b.Kernel3d(n, TileProgram(tile, pointwise, false, cand->vec4), "conv_igemm", candidate,
+             {M(x.buffer->mem()), M(weights), M(ep.bias ? ep.bias : dummy), I(ep.bias != nullptr),
+              M(ep.residual ? ep.residual : dummy), I(ep.residual != nullptr), M(dest), i32(C), i32(H),
+              i32(W), i32(Mo), i32(g.kh), i32(g.kw), i32(g.sh), i32(g.sw), i32(g.pt), i32(g.pl), i32(g.dh), i32(g.dw),
+              i32(g.oh), i32(g.ow), i32(N), I(ep.act), F(ep.lo), F(ep.hi), i32(kchunk), I(splits > 1)},
+             global, local);
+  if (splits == 1) return;
+  b.Kernel(n, "splitk_epilogue",
+           {M(dest), i32(splits), L(total), M(y.buffer->mem()), M(ep.bias ? ep.bias : dummy), I(ep.bias != nullptr),
+            M(ep.residual ? ep.residual : dummy), I(ep.residual != nullptr), L(Mo), L(g.oh * g.ow), I(ep.act),
+            F(ep.lo), F(ep.hi)},
+           static_cast<std::size_t>(total), 64, fused_program_.get());
 }
 
 }  // namespace joulebench

@@ -203,7 +203,7 @@ void OpenClOptimizedEngine::LowerWinograd(Builder& b, const Node& n, const Winog
   const std::size_t gemm_global[3] = {static_cast<std::size_t>((T + tile.tn - 1) / tile.tn) * gemm_local[0],
                                       static_cast<std::size_t>((Mo + tile.tm - 1) / tile.tm) * gemm_local[1],
                                       static_cast<std::size_t>(a2)};
-  b.Kernel3d(n, TileProgram(tile, std::string(" -DPOINTWISE -DBATCHED") + (cand.vec4 ? " -DVEC4" : "")), "conv_igemm", cand.Name() + ".gemm",
+  b.Kernel3d(n, TileProgram(tile, /*pointwise=*/true, /*batched=*/true, cand.vec4), "conv_igemm", cand.Name() + ".gemm",
              {M(v), M(u.buffer->mem()), M(v), I(0), M(v), I(0), M(prod), i32(C), i32(1), i32(T), i32(Mo), i32(1),
               i32(1), i32(1), i32(1), i32(0), i32(0), i32(1), i32(1), i32(1), i32(T), i32(1), I(0), F(0), F(0),
               i32(C), I(0)},
