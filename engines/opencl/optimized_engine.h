@@ -1,7 +1,7 @@
 // opencl-optimized: the TensorRT playbook on OpenCL, for every vendor's GPU and for CPUs through PoCL. Graph passes
 // (engines/passes: constant folding, Identity/Dropout removal, BatchNorm folding, epilogue fusion of bias, residual
 // and activation), kernels chosen per layer by timing candidates on the device (CLBlast GEMM + fused epilogue, tiled
-// implicit-GEMM convolutions, fused depthwise convolution), CLBlast GEMM parameters tuned for the device, buffers
+// implicit-GEMM convolutions, Winograd 3x3, fused depthwise convolution), CLBlast GEMM tuned for the device, buffers
 // shared by liveness, and a plan cache that skips selection and tuning when nothing in the key changed.
 #pragma once
 
