@@ -127,8 +127,7 @@ void OpenClOptimizedEngine::Prepare(const Graph& graph, Precision precision, std
   timing_cache_ = timing_ ? std::make_unique<TimingCache>() : nullptr;  // after TuneGemm wrote its entry
   OpenClBaselineEngine::Prepare(graph, precision, batch);
   phases_["shapes_passes_lowering_warmup"] = Since(t2);
-  for (const auto& name : derived_weights_) host_.erase(name);  // uploaded; the host copies are not needed again
-  derived_weights_.clear();
+  DropDerivedWeights();
   if (timing_cache_) {
     try {
       timing_cache_->Save();
@@ -300,6 +299,7 @@ bool OpenClOptimizedEngine::LowerSpecial(Builder& b, const Node& n) {
   }
   choices_[n.name] = choice;
   LowerCandidate(b, n, choice);
+  DropDerivedWeights();  // the chosen layout is on the device; keep at most one layer's host copies at a time
   return true;
 }
 
@@ -366,6 +366,11 @@ const OpenClBaselineEngine::DevTensor& OpenClOptimizedEngine::DerivedWeights(
     derived_weights_.push_back(name);
   }
   return b.Dev(name);
+}
+
+void OpenClOptimizedEngine::DropDerivedWeights() {
+  for (const auto& name : derived_weights_) host_.erase(name);
+  derived_weights_.clear();
 }
 
 nlohmann::json OpenClOptimizedEngine::Describe() const {

@@ -36,10 +36,11 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   // `batched`: work-group z multiplies the z-th of a stack of weight matrices (Winograd).
   // `vec4`: float4 tiles and stores (IgemmCandidate::vec4).
   cl::Program& TileProgram(const struct IgemmTile& tile, bool pointwise, bool batched = false, bool vec4 = false);
-  // A rearranged copy of the constant weights of `n` (input 1), made on the host once per Prepare and uploaded;
+  // A rearranged copy of the constant weights of `n` (input 1), made on the host once per layer and uploaded;
   // InputError when the weights are computed on the device.
   const DevTensor& DerivedWeights(Builder& b, const Node& n, const std::string& suffix,
                                   const std::function<Tensor(const Tensor&)>& make);
+  void DropDerivedWeights();  // their host copies, once a layer is lowered
   // Winograd F(m x m, 3x3): input transform, batched GEMM, output transform with the epilogue (winograd.cc).
   void LowerWinograd(Builder& b, const Node& n, const struct WinogradCandidate& cand, cl_mem bias, cl_mem residual,
                      int act, float lo, float hi);
@@ -67,7 +68,7 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   double build_s_ = 0;
   std::map<std::string, double> phases_;  // build time by phase
   std::vector<std::string> warnings_;
-  std::vector<std::string> derived_weights_;  // DerivedWeights held in host_ during Prepare
+  std::vector<std::string> derived_weights_;  // DerivedWeights held in host_ while a layer is lowered
 };
 
 }  // namespace joulebench
