@@ -221,6 +221,44 @@ TEST(OpenClOptimized, FusedMatMulKeepsBiasResidualAndGelu) {
   EXPECT_GT(Nmse(RunReference(no_bias, 2, in).begin()->second, RunReference(g, 2, in).begin()->second), 1e-4);
 }
 
+// Gemm (transB, bias C) + residual Add + Relu: odd depth and columns, so the float4 MatMul tiles cannot apply.
+Graph GemmTransBResidualRelu(std::int64_t k, std::int64_t cols) {
+  GraphBuilder b("gemm_transb", 7);
+  const std::string x = b.Input("x", DataType::kFloat32, {-1, k});
+  const std::string r = b.Input("r", DataType::kFloat32, {-1, cols});
+  const std::string w = b.Weight("fc.weight", {cols, k}, -0.3f, 0.3f);
+  const std::string c = b.Weight("fc.bias", {cols}, -0.5f, 0.5f);
+  std::string y = b.Op("Gemm", "fc", {x, w, c}, {{"transB", std::int64_t{1}}});
+  y = b.Op("Relu", "relu", {b.Op("Add", "residual", {y, r})});
+  b.Output(y, DataType::kFloat32, {-1, cols});
+  return WithInferredShapes(b.Finish());
+}
+
+// Every MatMul kernel candidate, forced, on BERT (bias, residual, GELU, the fused QKV projection; depth and columns
+// in fours) and on an odd transB Gemm (bias and residual shown to matter for the split-K and tile forms).
+TEST(OpenClOptimized, EveryMatMulCandidateMatches) {
+  const Graph bert = Zoo("bert-base", {{"layers", 1}, {"sequence", 8}});
+  const Graph gemm = GemmTransBResidualRelu(37, 19);
+  std::vector<std::string> kernels = {"library", "igemm"};
+  for (const auto& c : IgemmCandidates()) kernels.push_back(c.Name());
+  for (const auto& k : kernels) {
+    const std::string name = k == "igemm" ? IgemmTiles()[0].Name() : k;
+    // BERT's layer: the QKV projection, the attention output, two feed-forward layers; the pooler (Gemm + Tanh,
+    // not fused) stays on the baseline path.
+    const auto d = ExpectMatchesReference(bert, 2, {{"matmul_kernel", k}});
+    EXPECT_EQ(d["kernel_choices"].value(name, 0), 4) << k << ": " << d["kernel_choices"].dump();
+    const auto g = ExpectMatchesReference(gemm, 3, {{"matmul_kernel", k}});
+    EXPECT_EQ(g["kernel_choices"].value(name, 0), k.ends_with("_v4") ? 0 : 1) << k << ": " << g["kernel_choices"].dump();
+  }
+  const TensorMap in = MakeRandomInputs(gemm, 3, 4);
+  Graph no_bias = gemm;
+  for (auto& v : no_bias.initializers.at("fc.bias").f32()) v = 0;
+  EXPECT_GT(Nmse(RunReference(no_bias, 3, in).begin()->second, RunReference(gemm, 3, in).begin()->second), 1e-3);
+  TensorMap no_residual = in;
+  for (auto& v : no_residual.at("r").f32()) v = 0;
+  EXPECT_GT(Nmse(RunReference(gemm, 3, no_residual).begin()->second, RunReference(gemm, 3, in).begin()->second), 1e-3);
+}
+
 TEST(OpenClOptimized, MemoryPlanSharesBuffers) {
   const Graph g = Zoo("resnet50", {{"image", 64}});
   const TensorMap in = MakeRandomInputs(g, 4, 1);

@@ -50,13 +50,26 @@ OpenClOptimizedEngine::OpenClOptimizedEngine(EngineConfig config) : OpenClBaseli
   for (const auto& c : IgemmCandidates()) kernels.push_back(c.Name());
   for (const auto& c : WinogradCandidates()) kernels.push_back(c.Name());
   conv_kernel_ = Option(o, "conv_kernel", "auto", kernels);
+  std::vector<std::string> matmul_kernels = {"auto", "library", "igemm"};
+  for (const auto& c : IgemmCandidates()) matmul_kernels.push_back(c.Name());
+  matmul_kernel_ = Option(o, "matmul_kernel", "auto", matmul_kernels);
   selection_ = Option(o, "kernel_selection", "auto", {"auto", "time", "heuristic"});
   tune_gemm_ = Option(o, "tune_gemm", "auto", {"auto", "on", "off"});
   use_plan_cache_ = o.value("plan_cache", true);
 }
 
 std::vector<std::string> OpenClOptimizedEngine::Candidates(Builder& b, const Node& n) const {
-  if (n.op_type == "FusedMatMul") return {"library"};
+  if (n.op_type == "FusedMatMul") {
+    // The implicit-GEMM tiles in their MatMul form; float4 where the depth and the columns come in fours.
+    const Shape a = b.ShapeOf(n.inputs[0]), w = b.ShapeOf(n.inputs[1]);
+    if (a.empty() || w.size() != 2) return {"library"};
+    const std::int64_t cols = w[n.IntAttr("trans_b", 0) ? 0 : 1];
+    std::vector<std::string> c = {"library"};
+    for (const auto& k : IgemmCandidates()) {
+      if (!k.vec4 || (a.back() % 4 == 0 && cols % 4 == 0)) c.push_back(k.Name());
+    }
+    return c;
+  }
   if (n.IntAttr("group", 1) != 1) return {"direct"};
   // Which specialised kernels the layer's geometry allows: float4 pointwise tiles, Winograd (with its float4 GEMM
   // where the output channels and the tiles come in fours).
@@ -273,8 +286,9 @@ bool OpenClOptimizedEngine::LowerSpecial(Builder& b, const Node& n) {
   std::string choice;
   if (auto it = choices_.find(n.name); it != choices_.end() && std::count(cands.begin(), cands.end(), it->second)) {
     choice = it->second;
-  } else if (n.op_type == "FusedConv" && cands.size() > 1 && conv_kernel_ != "auto") {
-    choice = conv_kernel_ == "igemm" ? IgemmTiles()[0].Name() : conv_kernel_;
+  } else if (const std::string& forced = n.op_type == "FusedConv" ? conv_kernel_ : matmul_kernel_;
+             cands.size() > 1 && forced != "auto") {
+    choice = forced == "igemm" ? IgemmTiles()[0].Name() : forced;
     if (choice == "winograd") choice = WinogradCandidates()[0].Name();
     if (!std::count(cands.begin(), cands.end(), choice)) choice = cands[0];  // not for this layer (Winograd, float4)
   } else if (timing_ && cands.size() > 1) {
@@ -344,9 +358,10 @@ double OpenClOptimizedEngine::TimeCandidate(Builder& b, const Node& n, const std
   return best;
 }
 
-cl::Program& OpenClOptimizedEngine::TileProgram(const IgemmTile& tile, bool pointwise, bool batched, bool vec4) {
+cl::Program& OpenClOptimizedEngine::TileProgram(const IgemmTile& tile, bool pointwise, bool batched, bool vec4,
+                                                bool matmul) {
   const std::string defines = tile.Defines() + (pointwise ? " -DPOINTWISE" : "") + (batched ? " -DBATCHED" : "") +
-                              (vec4 ? " -DVEC4" : "");
+                              (vec4 ? " -DVEC4" : "") + (matmul ? " -DMATMUL" : "");
   auto& p = tile_programs_[defines];
   if (!p) p = std::make_unique<cl::Program>(*device_, OptimizedKernelSource(), "-cl-std=CL1.2 " + defines);
   return *p;

@@ -10,6 +10,7 @@
 #include "engines/opencl/baseline_engine.h"
 #include "engines/opencl/plan_cache.h"
 #include "engines/passes/graph_passes.h"
+#include "engines/window2d.h"
 
 namespace joulebench {
 
@@ -30,12 +31,23 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   // Candidate kernels for a fused node that its shapes allow, in preference order (the first is the heuristic choice).
   std::vector<std::string> Candidates(Builder& b, const Node& n) const;
   void LowerCandidate(Builder& b, const Node& n, const std::string& candidate);
+  // The implicit-GEMM kernel's problem: N images of C x H x W, M output channels, the window g; `matmul`: a
+  // FusedMatMul as one "image" whose K x cols constant matrix is the input and whose activations are the weights.
+  struct IgemmShape {
+    std::int64_t N, C, H, W, M;
+    Window2d g;
+    bool matmul;
+  };
+  void LowerIgemm(Builder& b, const Node& n, const std::string& candidate, cl_mem input, cl_mem weights,
+                  cl_mem output, const IgemmShape& shape);
+  void LowerMatMulIgemm(Builder& b, const Node& n, const std::string& candidate);
   double TimeCandidate(Builder& b, const Node& n, const std::string& candidate);
   std::string Signature(Builder& b, const Node& n) const;  // layer shape + attributes, for the timing cache
   // The implicit-GEMM program of a tile; `pointwise` (1x1, stride 1, no padding) reads the input without im2col math;
   // `batched`: work-group z multiplies the z-th of a stack of weight matrices (Winograd).
-  // `vec4`: float4 tiles and stores (IgemmCandidate::vec4).
-  cl::Program& TileProgram(const struct IgemmTile& tile, bool pointwise, bool batched = false, bool vec4 = false);
+  // `vec4`: float4 tiles and stores (IgemmCandidate::vec4); `matmul`: the FusedMatMul form (LowerMatMulIgemm).
+  cl::Program& TileProgram(const struct IgemmTile& tile, bool pointwise, bool batched = false, bool vec4 = false,
+                           bool matmul = false);
   // A rearranged copy of the constant weights of `n` (input 1), made on the host once per layer and uploaded;
   // InputError when the weights are computed on the device.
   const DevTensor& DerivedWeights(Builder& b, const Node& n, const std::string& suffix,
@@ -50,7 +62,7 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   void TuneGemm();
 
   std::set<std::string> disabled_passes_;
-  std::string conv_kernel_, selection_, tune_gemm_;
+  std::string conv_kernel_, matmul_kernel_, selection_, tune_gemm_;
   bool use_plan_cache_ = true;
 
   OptimizedGraph optimized_;

@@ -124,6 +124,13 @@ __kernel void splitk_epilogue(__global const float* part, int splits, long n, __
 }
 
 #ifdef TM
+// MATMUL: the GEMM of a FusedMatMul, Y[m][p] = sum_k A[m][k] * B[k][p] (A the activations as "weights", B the
+// constant matrix as a one-image "input" of K channels x P pixels, with POINTWISE); the bias is per column p.
+#ifdef MATMUL
+#define BIAS_AT(m, p) bias[p]
+#else
+#define BIAS_AT(m, p) bias[m]
+#endif
 // One im2col value X_col[k][p] of image xn (row iy0, column ix0 of the output pixel's window origin).
 inline float im2col_at(__global const float* xn, int k, int p, int P, int khw, int kw, int iy0, int ix0, int dh,
                        int dw, int H, int W) {
@@ -188,22 +195,44 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
 #define A_PER4 (A_PER / 4)
 #define B_PER4 (B_PER / 4)
   float4 ra4[A_PER4], rb4[B_PER4];
-  const int am4 = tid % (TM / 4), akk0 = tid / (TM / 4), akstep = threads / (TM / 4);
   const int bc4 = tid % (TN / 4), bkk0 = tid / (TN / 4), bkstep = threads / (TN / 4);
-  const int am = m0 + 4 * am4, bq = q0 + 4 * bc4;
+  const int bq = q0 + 4 * bc4;
   __global const float* xb = x + (bq < Q ? ((long)(bq / P) * C * P + bq % P) : 0);
-#define LOAD_TILE(K0)                                                                   \
+#ifdef MATMUL  // A row-major M x K (K % 4 == 0): each work-item loads float4 along k of fixed rows
+  const int ak4 = tid % (TK / 4), amm0 = tid / (TK / 4), amstep = threads / (TK / 4);
+#define LOAD_A(K0)                                                                      \
+  for (int u = 0; u < A_PER4; ++u) {                                                    \
+    const int m = m0 + amm0 + u * amstep, k = (K0) + 4 * ak4;                           \
+    ra4[u] = (m < M && k < k_hi) ? vload4(0, w + (long)m * K + k) : (float4)(0.0f);      \
+  }
+#define STORE_A                                                                         \
+  for (int u = 0; u < A_PER4; ++u) {                                                    \
+    const int mm = amm0 + u * amstep;                                                   \
+    As[(4 * ak4) * (TM + 4) + mm] = ra4[u].s0;                                          \
+    As[(4 * ak4 + 1) * (TM + 4) + mm] = ra4[u].s1;                                      \
+    As[(4 * ak4 + 2) * (TM + 4) + mm] = ra4[u].s2;                                      \
+    As[(4 * ak4 + 3) * (TM + 4) + mm] = ra4[u].s3;                                      \
+  }
+#else  // transposed weights K x M (M % 4 == 0): float4 along m
+  const int am4 = tid % (TM / 4), akk0 = tid / (TM / 4), akstep = threads / (TM / 4);
+  const int am = m0 + 4 * am4;
+#define LOAD_A(K0)                                                                      \
   for (int u = 0; u < A_PER4; ++u) {                                                    \
     const int k = (K0) + akk0 + u * akstep;                                             \
     ra4[u] = (am < M && k < k_hi) ? *(__global const float4*)(w + (long)k * M + am) : (float4)(0.0f);\
-  }                                                                                     \
+  }
+#define STORE_A \
+  for (int u = 0; u < A_PER4; ++u) As4[((akk0 + u * akstep) * (TM + 4)) / 4 + am4] = ra4[u];
+#endif
+#define LOAD_TILE(K0)                                                                   \
+  LOAD_A(K0)                                                                            \
   for (int u = 0; u < B_PER4; ++u) {                                                    \
     const int k = (K0) + bkk0 + u * bkstep;                                             \
     rb4[u] = (bq < Q && k < k_hi) ? *(__global const float4*)(xb + (long)k * P) : (float4)(0.0f);\
   }
   LOAD_TILE(k_lo)
   for (int k0 = k_lo; k0 < k_hi; k0 += TK) {
-    for (int u = 0; u < A_PER4; ++u) As4[((akk0 + u * akstep) * (TM + 4)) / 4 + am4] = ra4[u];
+    STORE_A
     for (int u = 0; u < B_PER4; ++u) Bs4[((bkk0 + u * bkstep) * (TN + 4)) / 4 + bc4] = rb4[u];
 #else
   float ra[A_PER], rb[B_PER];
@@ -255,12 +284,16 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
   for (int i = 0; i < RM; ++i) {
     const int m = m0 + ty * RM + i;
     if (m >= M) continue;
-    const float bm = has_bias ? bias[m] : 0.0f;
     for (int j = 0; j < RN; j += 4) {
       const int q = q0 + tx * RN + j;
       if (q >= Q) continue;
       const long o = ((long)(q / P) * M + m) * P + q % P;
-      float4 v = (float4)(acc[i][j], acc[i][j + 1], acc[i][j + 2], acc[i][j + 3]) + bm;
+      float4 v = (float4)(acc[i][j], acc[i][j + 1], acc[i][j + 2], acc[i][j + 3]);
+#ifdef MATMUL
+      if (has_bias) v += vload4(0, bias + q % P);
+#else
+      if (has_bias) v += bias[m];
+#endif
       if (has_res) v += *(__global const float4*)(r + o);  // 16-byte aligned: P, q and o are multiples of 4
       *(__global float4*)(y + o) = (float4)(activate(v.s0, act, lo, hi), activate(v.s1, act, lo, hi),
                                             activate(v.s2, act, lo, hi), activate(v.s3, act, lo, hi));
@@ -280,7 +313,7 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
         y[(long)get_group_id(2) * Q * M + o] = v;
         continue;
       }
-      if (has_bias) v += bias[m];
+      if (has_bias) v += BIAS_AT(m, p);
       if (has_res) v += r[o];
       y[o] = activate(v, act, lo, hi);
     }

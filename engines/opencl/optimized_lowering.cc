@@ -74,6 +74,10 @@ void OpenClOptimizedEngine::LowerCandidate(Builder& b, const Node& n, const std:
              static_cast<std::size_t>(count), 64, fused_program_.get());
     return;
   }
+  if (n.op_type == "FusedMatMul") {
+    LowerMatMulIgemm(b, n, candidate);
+    return;
+  }
   if (x.shape.size() != 4 || w.shape.size() != 4) {
     throw InputError(fmt::format("opencl-optimized: FusedConv '{}' expects 4-D input and weights", n.name));
   }
@@ -116,17 +120,27 @@ void OpenClOptimizedEngine::LowerCandidate(Builder& b, const Node& n, const std:
                global, local);
     return;
   }
+  LowerIgemm(b, n, candidate, x.buffer->mem(), w.buffer->mem(), y.buffer->mem(),
+             IgemmShape{N, C, H, W, Mo, g, false});
+}
+
+void OpenClOptimizedEngine::LowerIgemm(Builder& b, const Node& n, const std::string& candidate, cl_mem input,
+                                       cl_mem weights, cl_mem output, const IgemmShape& s) {
   const auto cand = std::find_if(IgemmCandidates().begin(), IgemmCandidates().end(),
                                  [&](const IgemmCandidate& c) { return c.Name() == candidate; });
   if (cand == IgemmCandidates().end()) {
     throw InputError(fmt::format("opencl-optimized: unknown kernel candidate {}", candidate));
   }
+  const Epilogue ep = EpilogueOf(b, n);
+  cl_mem dummy = weights;  // bound where an optional input is absent (never read)
+  const Window2d& g = s.g;
+  const std::int64_t N = s.N, C = s.C, H = s.H, W = s.W, Mo = s.M;
   const IgemmTile& tile = cand->tile;
   const std::int64_t Q = N * g.oh * g.ow, K = C * g.kh * g.kw, total = Q * Mo;
   // Split-K: depth chunks that are whole TK steps; the partial sums go to a scratch buffer.
   const std::int64_t kchunk = (K + cand->splits * tile.tk - 1) / (cand->splits * tile.tk) * tile.tk;
   const std::int64_t splits = (K + kchunk - 1) / kchunk;
-  cl_mem dest = y.buffer->mem();
+  cl_mem dest = output;
   if (splits > 1) dest = b.Scratch(n.outputs[0] + ".splitk", splits * total).buffer->mem();
   const std::size_t local[3] = {static_cast<std::size_t>(tile.tn / tile.rn), static_cast<std::size_t>(tile.tm / tile.rm), 1};
   const std::size_t global[3] = {static_cast<std::size_t>((Q + tile.tn - 1) / tile.tn) * local[0],
@@ -134,33 +148,65 @@ void OpenClOptimizedEngine::LowerCandidate(Builder& b, const Node& n, const std:
                                  static_cast<std::size_t>(splits)};
   auto i32 = [](std::int64_t v) { return I(static_cast<std::int32_t>(v)); };
   const bool pointwise = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.pt == 0 && g.pl == 0 && g.oh == H && g.ow == W;
-  cl_mem weights = w.buffer->mem();
   if (cand->vec4) {
-    if (!pointwise || Mo % 4 != 0 || (g.oh * g.ow) % 4 != 0 || splits > 1 || n.IntAttr("group", 1) != 1) {
+    // Convolutions read transposed weights along M; MatMuls read their activations along K.
+    const bool fits = s.matmul ? K % 4 == 0 && (g.oh * g.ow) % 4 == 0
+                               : pointwise && Mo % 4 == 0 && (g.oh * g.ow) % 4 == 0 && n.IntAttr("group", 1) == 1;
+    if (!fits || splits > 1) {
       throw InputError(fmt::format("opencl-optimized: {} needs a 1x1, stride-1, unpadded convolution with output "
-                                   "channels and pixels per image in multiples of 4; '{}' is not one (use another "
-                                   "conv_kernel)", candidate, n.name));
+                                   "channels and pixels per image in multiples of 4, or a MatMul with depth and "
+                                   "columns in multiples of 4; '{}' is neither (use another kernel)", candidate, n.name));
     }
-    weights = DerivedWeights(b, n, "kxm", [&](const Tensor& t) {  // M x C (x 1 x 1) -> C x M
-                Tensor out(DataType::kFloat32, {C, Mo});
-                for (std::int64_t m = 0; m < Mo; ++m) {
-                  for (std::int64_t c = 0; c < C; ++c) out.f32()[c * Mo + m] = t.f32()[m * C + c];
-                }
-                return out;
-              }).buffer->mem();
+    if (!s.matmul) {
+      weights = DerivedWeights(b, n, "kxm", [&](const Tensor& t) {  // M x C (x 1 x 1) -> C x M
+                  Tensor out(DataType::kFloat32, {C, Mo});
+                  for (std::int64_t m = 0; m < Mo; ++m) {
+                    for (std::int64_t c = 0; c < C; ++c) out.f32()[c * Mo + m] = t.f32()[m * C + c];
+                  }
+                  return out;
+                }).buffer->mem();
+    }
   }
-  b.Kernel3d(n, TileProgram(tile, pointwise, false, cand->vec4), "conv_igemm", candidate,
-             {M(x.buffer->mem()), M(weights), M(ep.bias ? ep.bias : dummy), I(ep.bias != nullptr),
+  b.Kernel3d(n, TileProgram(tile, pointwise, false, cand->vec4, s.matmul), "conv_igemm", candidate,
+             {M(input), M(weights), M(ep.bias ? ep.bias : dummy), I(ep.bias != nullptr),
               M(ep.residual ? ep.residual : dummy), I(ep.residual != nullptr), M(dest), i32(C), i32(H),
               i32(W), i32(Mo), i32(g.kh), i32(g.kw), i32(g.sh), i32(g.sw), i32(g.pt), i32(g.pl), i32(g.dh), i32(g.dw),
               i32(g.oh), i32(g.ow), i32(N), I(ep.act), F(ep.lo), F(ep.hi), i32(kchunk), I(splits > 1)},
              global, local);
   if (splits == 1) return;
+  // The reduction's bias index is (i / inner) % channels: per output channel, or per column for a MatMul.
+  const std::int64_t channels = s.matmul ? g.ow : Mo, inner = s.matmul ? 1 : g.oh * g.ow;
   b.Kernel(n, "splitk_epilogue",
-           {M(dest), i32(splits), L(total), M(y.buffer->mem()), M(ep.bias ? ep.bias : dummy), I(ep.bias != nullptr),
-            M(ep.residual ? ep.residual : dummy), I(ep.residual != nullptr), L(Mo), L(g.oh * g.ow), I(ep.act),
+           {M(dest), i32(splits), L(total), M(output), M(ep.bias ? ep.bias : dummy), I(ep.bias != nullptr),
+            M(ep.residual ? ep.residual : dummy), I(ep.residual != nullptr), L(channels), L(inner), I(ep.act),
             F(ep.lo), F(ep.hi)},
            static_cast<std::size_t>(total), 64, fused_program_.get());
+}
+
+void OpenClOptimizedEngine::LowerMatMulIgemm(Builder& b, const Node& n, const std::string& candidate) {
+  // Y [rows x cols] = A [rows x K] . B [K x cols]: A, the activations, takes the kernel's weight operand (read
+  // row-major), B, the constant matrix, its one-image input of K channels and cols pixels.
+  DevTensor& a = b.Input(n, 0);
+  const Shape bs = b.ShapeOf(n.inputs[1]);
+  const bool trans = n.IntAttr("trans_b", 0) != 0;
+  if (bs.size() != 2 || a.shape.empty() || a.shape.back() != bs[trans ? 1 : 0]) {
+    throw InputError(fmt::format("opencl-optimized: FusedMatMul '{}': {} x {}{} is not a matrix product",
+                                 n.name, ShapeToString(a.shape), ShapeToString(bs), trans ? "ᵀ" : ""));
+  }
+  const std::int64_t K = a.shape.back(), cols = bs[trans ? 0 : 1], rows = ElementCount(a.shape) / K;
+  cl_mem bmat = b.Input(n, 1).buffer->mem();
+  if (trans) {
+    bmat = DerivedWeights(b, n, "kxn", [&](const Tensor& t) {  // cols x K -> K x cols
+             Tensor out(DataType::kFloat32, {K, cols});
+             for (std::int64_t c = 0; c < cols; ++c) {
+               for (std::int64_t k = 0; k < K; ++k) out.f32()[k * cols + c] = t.f32()[c * K + k];
+             }
+             return out;
+           }).buffer->mem();
+  }
+  DevTensor& y = b.Output(n, 0, DataType::kFloat32);
+  const Window2d g{1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, cols};
+  LowerIgemm(b, n, candidate, bmat, a.buffer->mem(), y.buffer->mem(), IgemmShape{1, K, 1, cols, rows, g, true});
 }
 
 }  // namespace joulebench
