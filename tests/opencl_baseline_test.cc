@@ -85,6 +85,29 @@ TEST(OpenClBaseline, ZooModelsMatchTheReference) {
   }
 }
 
+// The diagnostics of opencl_bench on a real device: every launch counted once under its kind, GPU time measured
+// between profiled markers (positive where kernels ran), host enqueue time likewise.
+TEST(OpenClBaseline, TimeByKindCoversEveryLaunch) {
+  const Graph g = WithInferredShapes(MakeBuiltinModel("resnet50", {{"image", 32}, {"classes", 10}, {"seed", 2}}));
+  OpenClBaselineEngine e(EngineConfig{});
+  e.Prepare(g, Precision::kFp32, 1);
+  e.Stage(MakeRandomInputs(g, 1, 3));
+  e.Infer();
+  const int launches = e.Describe()["kernels_per_inference"].get<int>();
+  for (const auto& by_kind : {e.GpuSecondsByKind(2), e.EnqueueSecondsByKind(2)}) {
+    int counted = 0;
+    double total = 0;
+    for (const auto& [kind, v] : by_kind) {
+      counted += v.first;
+      EXPECT_GE(v.second, 0) << kind;
+      total += v.second;
+    }
+    EXPECT_EQ(counted, launches);
+    EXPECT_GT(total, 0);
+    EXPECT_GT(by_kind.at("clblast_gemm").second, 0);
+  }
+}
+
 TEST(OpenClBaseline, ConvolutionsOnOddShapes) {
   struct Case { Shape x, w; Ints strides, pads, dil; std::int64_t group; bool bias; };
   const Case cases[] = {

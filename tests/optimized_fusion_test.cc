@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "engines/opencl/generated_kernels.h"
 #include "engines/passes/graph_passes.h"
 #include "engines/zoo/graph_builder.h"
 #include "optimized_test_util.h"
@@ -78,11 +79,18 @@ TEST(OptimizedFusion, AttentionBecomesOneKernelReadingThroughTheTransposes) {
 }
 
 TEST(OptimizedFusion, AttentionMatchesAcrossKeyTilesHeadSizesAndADividedScale) {
-  // 40 keys span two key tiles and two query work-groups; head size 64 as in BERT; scale written as a division.
-  ExpectMatchesReference(AttentionBlock(40, 2, 64, 0.125f), 2);
-  ExpectMatchesReference(AttentionBlock(33, 4, 16, 0.25f, /*divide=*/true), 2);
-  // Large scores: the streaming softmax must subtract the running maximum (exp(80) alone would overflow).
-  ExpectMatchesReference(AttentionBlock(9, 1, 8, 40.0f), 2);
+  // Every kernel candidate (work-items per query row 1 to 16), forced.
+  for (const auto& c : AttentionCandidates()) {
+    const nlohmann::json o = {{"attention_kernel", c.Name()}};
+    // 40 keys span two key tiles (the second shorter than some splits) and several query work-groups; head size 64
+    // as in BERT; scale written as a division.
+    const auto d = ExpectMatchesReference(AttentionBlock(40, 2, 64, 0.125f), 2, o);
+    EXPECT_EQ(d["kernel_choices"].value(c.Name(), 0), 1) << d["kernel_choices"].dump();
+    ExpectMatchesReference(AttentionBlock(33, 4, 16, 0.25f, /*divide=*/true), 2, o);
+    // Large scores: the streaming softmax must subtract the running maximum (exp(80) alone would overflow); 9 keys
+    // leave some work-items of a row without any.
+    ExpectMatchesReference(AttentionBlock(9, 1, 8, 40.0f), 2, o);
+  }
 }
 
 // x [B, 4, 6] and a per-column initializer y [6]: Add -> Mul(0.5) -> Sigmoid -> Sub(x) -> Clip -> Tanh.

@@ -30,6 +30,11 @@ class OpenClBaselineEngine : public Engine {
   // Diagnostic (opencl_bench): host seconds spent enqueueing each kind of launch in one inference, and how many
   // launches of that kind there are, averaged over `reps` inferences (the queue drained after each).
   std::map<std::string, std::pair<int, double>> EnqueueSecondsByKind(int reps);
+  // Diagnostic (opencl_bench): GPU seconds of each kind of launch in one inference, averaged over `reps`. The
+  // inference is enqueued twice behind a user event, the second copy with a profiled marker after every launch, then
+  // released, so the device runs it without waiting on the host; a launch's time is the gap between the markers
+  // around it (an upper bound: the markers' own cost is included).
+  std::map<std::string, std::pair<int, double>> GpuSecondsByKind(int reps);
 
   struct DevTensor {
     DataType type = DataType::kFloat32;

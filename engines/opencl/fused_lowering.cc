@@ -1,5 +1,7 @@
-// Lowering of FusedAttention (one launch: a work-group per 32 query rows of one batch × head) and FusedElementwise
+// Lowering of FusedAttention (one launch: a work-group per `rows` query rows of one batch × head) and FusedElementwise
 // (one generated kernel per distinct body) for the optimized engine.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "engines/opencl/baseline_builder.h"
@@ -27,7 +29,14 @@ cl::Program& OpenClOptimizedEngine::GeneratedProgram(const std::string& source, 
   return *p;
 }
 
-void OpenClOptimizedEngine::LowerAttention(Builder& b, const Node& n) {
+static std::size_t AttentionLocalBytes(const Node& n, const AttentionCandidate& c) {
+  constexpr std::int64_t kTile = 32;  // TILE of the kernel
+  const std::int64_t d = n.IntAttr("head_dim", 0), dv = n.IntAttr("v_dim", 0);
+  const std::int64_t tiles = kTile * (d + 1) + kTile * (dv + 1), parts = c.split > 1 ? c.Threads() * (dv + 2) : 0;
+  return sizeof(float) * static_cast<std::size_t>(std::max(tiles, parts));
+}
+
+void OpenClOptimizedEngine::LowerAttention(Builder& b, const Node& n, const AttentionCandidate& cand) {
   DevTensor& q = b.Input(n, 0);
   DevTensor& k = b.Input(n, 1);
   DevTensor& v = b.Input(n, 2);
@@ -39,7 +48,13 @@ void OpenClOptimizedEngine::LowerAttention(Builder& b, const Node& n) {
     throw InputError(fmt::format("opencl-optimized: FusedAttention '{}': output shape {} does not hold {}x{}x{}x{}",
                                  n.name, ShapeToString(o.shape), batch, heads, sq, dv));
   }
-  cl::Program& program = GeneratedProgram(AttentionKernelSource(), fmt::format("-DHEAD_DIM={} -DV_DIM={}", d, dv));
+  if (AttentionLocalBytes(n, cand) > device_->local_memory_bytes()) {
+    throw InputError(fmt::format("opencl-optimized: {} for '{}' needs {} bytes of local memory, the device has {}; "
+                                 "use another attention_kernel", cand.Name(), n.name, AttentionLocalBytes(n, cand),
+                                 device_->local_memory_bytes()));
+  }
+  cl::Program& program =
+      GeneratedProgram(AttentionKernelSource(), fmt::format("-DHEAD_DIM={} -DV_DIM={} {}", d, dv, cand.Defines()));
   std::vector<KernelArg> args = {M(q.buffer->mem()), M(k.buffer->mem()), M(v.buffer->mem()), M(o.buffer->mem()),
                                  I(static_cast<std::int32_t>(heads)), I(static_cast<std::int32_t>(sq)),
                                  I(static_cast<std::int32_t>(sk)), F(n.FloatAttr("scale", 1)),
@@ -49,10 +64,10 @@ void OpenClOptimizedEngine::LowerAttention(Builder& b, const Node& n) {
     if (st.size() != 4) throw InputError(fmt::format("opencl-optimized: FusedAttention '{}' lacks {}", n.name, key));
     for (auto s : st) args.push_back(L(s));
   }
-  const std::size_t local[3] = {kAttentionRows, 1, 1};
-  const std::size_t global[3] = {static_cast<std::size_t>((sq + kAttentionRows - 1) / kAttentionRows * kAttentionRows),
+  const std::size_t local[3] = {static_cast<std::size_t>(cand.Threads()), 1, 1};
+  const std::size_t global[3] = {static_cast<std::size_t>((sq + cand.rows - 1) / cand.rows * cand.Threads()),
                                  static_cast<std::size_t>(batch * heads), 1};
-  b.Kernel3d(n, program, "attention_fused", "attention_fused", args, global, local);
+  b.Kernel3d(n, program, "attention_fused", cand.Name(), args, global, local);
 }
 
 void OpenClOptimizedEngine::LowerElementwise(Builder& b, const Node& n) {

@@ -14,6 +14,7 @@
 #include "engines/opencl/baseline_builder.h"
 #include "engines/opencl/optimized_kernels.h"
 #include "engines/opencl/winograd.h"
+#include "engines/opencl/generated_kernels.h"
 #include "engines/window2d.h"
 #include "harness/common/errors.h"
 #include "harness/common/version.h"
@@ -53,12 +54,20 @@ OpenClOptimizedEngine::OpenClOptimizedEngine(EngineConfig config) : OpenClBaseli
   std::vector<std::string> matmul_kernels = {"auto", "library", "igemm"};
   for (const auto& c : IgemmCandidates()) matmul_kernels.push_back(c.Name());
   matmul_kernel_ = Option(o, "matmul_kernel", "auto", matmul_kernels);
+  std::vector<std::string> attention_kernels = {"auto"};
+  for (const auto& c : AttentionCandidates()) attention_kernels.push_back(c.Name());
+  attention_kernel_ = Option(o, "attention_kernel", "auto", attention_kernels);
   selection_ = Option(o, "kernel_selection", "auto", {"auto", "time", "heuristic"});
   tune_gemm_ = Option(o, "tune_gemm", "auto", {"auto", "on", "off"});
   use_plan_cache_ = o.value("plan_cache", true);
 }
 
 std::vector<std::string> OpenClOptimizedEngine::Candidates(Builder& b, const Node& n) const {
+  if (n.op_type == "FusedAttention") {
+    std::vector<std::string> c;
+    for (const auto& k : AttentionCandidates()) c.push_back(k.Name());
+    return c;
+  }
   if (n.op_type == "FusedMatMul") {
     // The implicit-GEMM tiles in their MatMul form; float4 where the depth and the columns come in fours.
     const Shape a = b.ShapeOf(n.inputs[0]), w = b.ShapeOf(n.inputs[1]);
@@ -269,24 +278,24 @@ std::string OpenClOptimizedEngine::Signature(Builder& b, const Node& n) const {
   for (const char* a : {"strides", "pads", "dilations"}) s += fmt::format("|{}", fmt::join(n.IntsAttr(a), ","));
   s += fmt::format("|g{}|t{}|{}|b{}r{}", n.IntAttr("group", 1), n.IntAttr("trans_b", 0), n.StringAttr("activation", ""),
                    n.inputs.size() > 2 && !n.inputs[2].empty(), n.inputs.size() > 3 && !n.inputs[3].empty());
+  for (const char* a : {"batch", "heads", "seq_q", "seq_k", "head_dim", "v_dim"}) s += fmt::format("|{}", n.IntAttr(a, 0));
+  for (const char* a : {"q_strides", "k_strides", "v_strides", "o_strides"}) s += fmt::format("|{}", fmt::join(n.IntsAttr(a), ","));
   return s + "|back-to-back";  // how TimeCandidate measures: entries timed another way are not reused
 }
 
 bool OpenClOptimizedEngine::LowerSpecial(Builder& b, const Node& n) {
-  if (n.op_type == "FusedAttention") {
-    LowerAttention(b, n);
-    return true;
-  }
   if (n.op_type == "FusedElementwise") {
     LowerElementwise(b, n);
     return true;
   }
-  if (n.op_type != "FusedConv" && n.op_type != "FusedMatMul") return false;
+  if (n.op_type != "FusedConv" && n.op_type != "FusedMatMul" && n.op_type != "FusedAttention") return false;
   const auto cands = Candidates(b, n);
   std::string choice;
   if (auto it = choices_.find(n.name); it != choices_.end() && std::count(cands.begin(), cands.end(), it->second)) {
     choice = it->second;
-  } else if (const std::string& forced = n.op_type == "FusedConv" ? conv_kernel_ : matmul_kernel_;
+  } else if (const std::string& forced = n.op_type == "FusedConv"     ? conv_kernel_
+                                         : n.op_type == "FusedMatMul" ? matmul_kernel_
+                                                                      : attention_kernel_;
              cands.size() > 1 && forced != "auto") {
     choice = forced == "igemm" ? IgemmTiles()[0].Name() : forced;
     if (choice == "winograd") choice = WinogradCandidates()[0].Name();

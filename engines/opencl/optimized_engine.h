@@ -56,13 +56,13 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   // Winograd F(m x m, 3x3): input transform, batched GEMM, output transform with the epilogue (winograd.cc).
   void LowerWinograd(Builder& b, const Node& n, const struct WinogradCandidate& cand, cl_mem bias, cl_mem residual,
                      int act, float lo, float hi);
-  void LowerAttention(Builder& b, const Node& n);    // fused_lowering.cc
+  void LowerAttention(Builder& b, const Node& n, const struct AttentionCandidate& cand);  // fused_lowering.cc
   void LowerElementwise(Builder& b, const Node& n);  // fused_lowering.cc
   cl::Program& GeneratedProgram(const std::string& source, const std::string& options);
   void TuneGemm();
 
   std::set<std::string> disabled_passes_;
-  std::string conv_kernel_, matmul_kernel_, selection_, tune_gemm_;
+  std::string conv_kernel_, matmul_kernel_, attention_kernel_, selection_, tune_gemm_;
   bool use_plan_cache_ = true;
 
   OptimizedGraph optimized_;

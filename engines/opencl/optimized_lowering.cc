@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "engines/opencl/baseline_builder.h"
+#include "engines/opencl/generated_kernels.h"
 #include "engines/opencl/optimized_engine.h"
 #include "engines/opencl/optimized_kernels.h"
 #include "engines/opencl/winograd.h"
@@ -39,6 +40,10 @@ Epilogue EpilogueOf(Builder& b, const Node& n) {
 }  // namespace
 
 void OpenClOptimizedEngine::LowerCandidate(Builder& b, const Node& n, const std::string& candidate) {
+  if (const AttentionCandidate* ac = FindAttentionCandidate(candidate)) {
+    LowerAttention(b, n, *ac);
+    return;
+  }
   if (!fused_program_) fused_program_ = std::make_unique<cl::Program>(*device_, OptimizedKernelSource(), "-cl-std=CL1.2");
   const Epilogue ep = EpilogueOf(b, n);
   if (const WinogradCandidate* wc = FindWinogradCandidate(candidate)) {
