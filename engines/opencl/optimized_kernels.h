@@ -26,9 +26,9 @@ struct IgemmCandidate {
   IgemmTile tile;
   int splits = 1;
   // float4 tiles and stores (-DVEC4): pointwise layers only, weights transposed to K x M, M and the pixels per
-  // image multiples of 4.
+  // image multiples of 4 (MatMuls: depth and columns multiples of 4); with or without split-K.
   bool vec4 = false;
-  std::string Name() const;  // igemm_64x32x16_4x2, igemm_64x32x16_4x2_k16, igemm_64x64x16_4x4_v4
+  std::string Name() const;  // igemm_64x32x16_4x2, igemm_64x32x16_4x2_k16, igemm_64x64x16_4x4_v4, ..._k4_v4
 };
 const std::vector<IgemmCandidate>& IgemmCandidates();
 

@@ -157,7 +157,7 @@ void OpenClOptimizedEngine::LowerIgemm(Builder& b, const Node& n, const std::str
     // Convolutions read transposed weights along M; MatMuls read their activations along K.
     const bool fits = s.matmul ? K % 4 == 0 && (g.oh * g.ow) % 4 == 0
                                : pointwise && Mo % 4 == 0 && (g.oh * g.ow) % 4 == 0 && n.IntAttr("group", 1) == 1;
-    if (!fits || splits > 1) {
+    if (!fits) {
       throw InputError(fmt::format("opencl-optimized: {} needs a 1x1, stride-1, unpadded convolution with output "
                                    "channels and pixels per image in multiples of 4, or a MatMul with depth and "
                                    "columns in multiples of 4; '{}' is neither (use another kernel)", candidate, n.name));
