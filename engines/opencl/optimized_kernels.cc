@@ -149,8 +149,7 @@ inline float im2col_at(__global const float* xn, int k, int p, int P, int khw, i
 // Work-group: (TN / RN) x (TM / RM) work-items, each owning an RM x RN block of consecutive rows and columns, read
 // from the local tiles As[TK][TM + 4], Bs[TK][TN + 4] as float4 when RM / RN allow. Split-K: group z takes depth
 // [z * kchunk, (z + 1) * kchunk) and, with `partial` set, stores raw sums to y + z * N * M * P for splitk_epilogue.
-// BATCHED: group z multiplies chunk z % nsplit of the depth of the (z / nsplit)-th weights W + (z / nsplit) * M * K
-// by that of the (z / nsplit)-th input, into output z (raw sums when nsplit > 1; the consumer adds the chunks).
+// BATCHED (no split-K): group z multiplies the z-th weights W + z * M * K by the z-th input, into the z-th output.
 __kernel __attribute__((reqd_work_group_size(TN / RN, TM / RM, 1)))
 void conv_igemm(__global const float* x, __global const float* w, __global const float* bias, int has_bias,
                 __global const float* r, int has_res, __global float* y, int C, int H, int W, int M, int kh,
@@ -162,12 +161,10 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
   __local float* As = (__local float*)As4;
   __local float* Bs = (__local float*)Bs4;
   const int P = oh * ow, Q = Nimg * P, K = C * kh * kw, khw = kh * kw;
-#ifdef BATCHED  // independent GEMMs (Winograd points), each with its own input and weights, split over K in
-  // ceil(K / kchunk) chunks: group z takes chunk z % nsplit of GEMM z / nsplit, raw sums to y[gemm][chunk]
-  const int nsplit = (K + kchunk - 1) / kchunk, zg = get_group_id(2) / nsplit, zs = get_group_id(2) % nsplit;
-  x += (long)zg * Nimg * C * H * W;
-  w += (long)zg * M * K;
-  y += ((long)zg * nsplit + zs) * M * Q;
+#ifdef BATCHED  // group z computes the z-th of independent GEMMs (Winograd points): its own input, weights, output
+  x += (long)get_group_id(2) * Nimg * C * H * W;
+  w += (long)get_group_id(2) * M * K;
+  y += (long)get_group_id(2) * M * Q;
 #endif
   const int tx = get_local_id(0), ty = get_local_id(1);
   const int threads = (TM / RM) * (TN / RN), tid = ty * (TN / RN) + tx;
@@ -184,7 +181,7 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
   const int iy0 = (p / ow) * sh - pt, ix0 = (p % ow) * sw - pl;
   __global const float* xn = x + (long)n * C * H * W;
 #ifdef BATCHED
-  const int k_lo = zs * kchunk, k_hi = min(K, k_lo + kchunk);
+  const int k_lo = 0, k_hi = K;
 #else
   const int k_lo = get_group_id(2) * kchunk, k_hi = min(K, k_lo + kchunk);
 #endif

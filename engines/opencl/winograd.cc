@@ -21,8 +21,7 @@ const double kG4[6][3] = {{1.0 / 4, 0, 0},           {-1.0 / 6, -1.0 / 6, -1.0 /
 }  // namespace
 
 std::string WinogradCandidate::Name() const {
-  return fmt::format("winograd_f{}_{}x{}{}{}", m, tile.tm, tile.tn, splits > 1 ? fmt::format("_k{}", splits) : "",
-                     vec4 ? "_v4" : "");
+  return fmt::format("winograd_f{}_{}x{}{}", m, tile.tm, tile.tn, vec4 ? "_v4" : "");
 }
 
 const std::vector<WinogradCandidate>& WinogradCandidates() {
@@ -33,9 +32,6 @@ const std::vector<WinogradCandidate>& WinogradCandidates() {
       for (const auto& t : IgemmTiles()) {
         if (t.Vectorizable()) out.push_back({m, t, true});
       }
-      // Depth split into 4 or 8 chunks, summed by the output transform: more work-groups for few tiles (batch 1).
-      for (int s : {4, 8}) out.push_back({m, IgemmTiles()[2], false, s});
-      out.push_back({m, IgemmTiles()[3], false, 4});
     }
     return out;
   }();
@@ -128,23 +124,17 @@ __kernel void winograd_input(__global const float* x, __global float* v, int C, 
     }
 }
 
-// y = act(A^T P A + bias[m] + residual) for the WM x WM output tile t of channel m, P[xi] = sum over the depth
-// chunks s of prod[xi][s][m][t].
+// y = act(A^T P A + bias[m] + residual) for the WM x WM output tile t of channel m, P[xi] = prod[xi][m][t].
 __kernel void winograd_output(__global const float* prod, __global float* y, __global const float* bias,
                               int has_bias, __global const float* r, int has_res, int M, int oh, int ow,
-                              int tiles_h, int tiles_w, int T, int act, float lo, float hi, int splits) {
+                              int tiles_h, int tiles_w, int T, int act, float lo, float hi) {
   const int t = get_global_id(0), m = get_global_id(1);
   if (t >= T) return;
   float p[WA][WA], ap[WM][WA];
 #pragma unroll
   for (int i = 0; i < WA; ++i)
 #pragma unroll
-    for (int j = 0; j < WA; ++j) {
-      __global const float* pij = prod + (long)(i * WA + j) * splits * M * T + (long)m * T + t;
-      float sum = 0.0f;
-      for (int s = 0; s < splits; ++s) sum += pij[(long)s * M * T];
-      p[i][j] = sum;
-    }
+    for (int j = 0; j < WA; ++j) p[i][j] = prod[((long)(i * WA + j) * M + m) * T + t];
   LEFT_MULTIPLY(ap, AT, p, WM);
   const int per_image = tiles_h * tiles_w, n = t / per_image, rem = t - n * per_image;
   const int oy0 = (rem / tiles_w) * WM, ox0 = (rem % tiles_w) * WM;
@@ -191,11 +181,7 @@ void OpenClOptimizedEngine::LowerWinograd(Builder& b, const Node& n, const Winog
                                       [&](const Tensor& w) { return WinogradWeights(w, cand.m, cand.vec4); });
   DevTensor& y = b.Output(n, 0, DataType::kFloat32);
   cl_mem v = b.Scratch(n.outputs[0] + ".winograd_v", a2 * C * T).buffer->mem();
-  // Depth chunks: whole TK steps, as many as the candidate asks for where the depth allows.
-  const IgemmTile& tile = cand.tile;
-  const std::int64_t kchunk = (C + cand.splits * tile.tk - 1) / (cand.splits * tile.tk) * tile.tk;
-  const std::int64_t splits = (C + kchunk - 1) / kchunk;
-  cl_mem prod = b.Scratch(n.outputs[0] + ".winograd_p", a2 * splits * Mo * T).buffer->mem();
+  cl_mem prod = b.Scratch(n.outputs[0] + ".winograd_p", a2 * Mo * T).buffer->mem();
   auto i32 = [](std::int64_t value) { return I(static_cast<std::int32_t>(value)); };
   auto& program = tile_programs_[fmt::format("winograd_f{}", cand.m)];
   if (!program) {
@@ -211,21 +197,22 @@ void OpenClOptimizedEngine::LowerWinograd(Builder& b, const Node& n, const Winog
               i32(T)},
              in_global, local);
   // The GEMMs: a pointwise convolution of C channels over "T pixels" of one image, one weight matrix per group z.
+  const IgemmTile& tile = cand.tile;
   const std::size_t gemm_local[3] = {static_cast<std::size_t>(tile.tn / tile.rn),
                                      static_cast<std::size_t>(tile.tm / tile.rm), 1};
   const std::size_t gemm_global[3] = {static_cast<std::size_t>((T + tile.tn - 1) / tile.tn) * gemm_local[0],
                                       static_cast<std::size_t>((Mo + tile.tm - 1) / tile.tm) * gemm_local[1],
-                                      static_cast<std::size_t>(a2 * splits)};
+                                      static_cast<std::size_t>(a2)};
   b.Kernel3d(n, TileProgram(tile, /*pointwise=*/true, /*batched=*/true, cand.vec4), "conv_igemm", cand.Name() + ".gemm",
              {M(v), M(u.buffer->mem()), M(v), I(0), M(v), I(0), M(prod), i32(C), i32(1), i32(T), i32(Mo), i32(1),
               i32(1), i32(1), i32(1), i32(0), i32(0), i32(1), i32(1), i32(1), i32(T), i32(1), I(0), F(0), F(0),
-              i32(kchunk), I(0)},
+              i32(C), I(0)},
              gemm_global, gemm_local);
   const std::size_t out_global[3] = {t_global, static_cast<std::size_t>(Mo), 1};
   b.Kernel3d(n, *program, "winograd_output", cand.Name() + ".output",
              {M(prod), M(y.buffer->mem()), M(bias ? bias : v), I(bias != nullptr), M(residual ? residual : v),
               I(residual != nullptr), i32(Mo), i32(g.oh), i32(g.ow), i32(tiles_h), i32(tiles_w), i32(T), I(act),
-              F(lo), F(hi), i32(splits)},
+              F(lo), F(hi)},
              out_global, local);
 }
 
