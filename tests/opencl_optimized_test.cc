@@ -260,43 +260,6 @@ TEST(OpenClOptimized, EveryMatMulCandidateMatches) {
   EXPECT_GT(Nmse(RunReference(gemm, 3, no_residual).begin()->second, RunReference(gemm, 3, in).begin()->second), 1e-3);
 }
 
-// MatMul + bias + residual + LayerNormalization over the last axis (BERT's attention output and output layers).
-Graph LinearResidualLayerNorm(float ln_bias_scale = 1) {
-  GraphBuilder b("linear_layernorm", 9);
-  const std::string x = b.Input("x", DataType::kFloat32, {-1, 5, 300});
-  std::string y = b.Op("Add", "residual", {b.Linear("fc", x, 300, 300), x});
-  y = b.LayerNorm("ln", y, 300);
-  b.Output(y, DataType::kFloat32, {-1, 5, 300});
-  Graph g = b.Finish();
-  for (auto& v : g.initializers.at("ln.bias").f32()) v *= ln_bias_scale;
-  return WithInferredShapes(std::move(g));
-}
-
-TEST(OpenClOptimized, LayerNormFoldsIntoTheMatMulForEveryKernel) {
-  const Graph g = LinearResidualLayerNorm();
-  const OptimizedGraph opt = OptimizeGraph(WithInferredShapes(g, 2), {});
-  ASSERT_EQ(opt.graph.nodes.size(), 1u) << opt.ReportJson().dump();
-  EXPECT_EQ(opt.graph.nodes[0].IntAttr("layernorm", 0), 1);
-  // Rows of 300 (more than one pass of a 256-wide work-group), raw sums of one or several splits, in place after
-  // the library GEMM.
-  for (const std::string k : {"library", "igemm_64x32x16_4x2", "igemm_64x32x16_4x2_k4", "igemm_64x64x16_4x4_v4",
-                              "igemm_64x64x16_4x4_k16_v4"}) {
-    const auto d = ExpectMatchesReference(g, 2, {{"matmul_kernel", k}});
-    EXPECT_EQ(d["kernels_per_inference"].get<int>(), 2) << k << ": " << d["launches_by_kind"].dump();
-    EXPECT_EQ(d["launches_by_kind"].value("splitk_layernorm", 0), 1) << k;
-  }
-  const auto unfused = ExpectMatchesReference(g, 2, {{"disable_passes", "fuse_layernorm"}});
-  EXPECT_EQ(unfused["launches_by_kind"].value("layernorm", 0), 1);
-  // The LayerNorm's shift and the residual both matter at this scale.
-  const TensorMap in = MakeRandomInputs(g, 2, 4);
-  const Tensor want = RunReference(g, 2, in).begin()->second;
-  EXPECT_GT(Nmse(RunReference(LinearResidualLayerNorm(0), 2, in).begin()->second, want), 1e-4);
-  GraphBuilder nb("no_residual", 9);
-  const std::string x = nb.Input("x", DataType::kFloat32, {-1, 5, 300});
-  nb.Output(nb.LayerNorm("ln", nb.Linear("fc", x, 300, 300), 300), DataType::kFloat32, {-1, 5, 300});
-  EXPECT_GT(Nmse(RunReference(WithInferredShapes(nb.Finish()), 2, in).begin()->second, want), 1e-2);
-}
-
 TEST(OpenClOptimized, MemoryPlanSharesBuffers) {
   const Graph g = Zoo("resnet50", {{"image", 64}});
   const TensorMap in = MakeRandomInputs(g, 4, 1);

@@ -276,8 +276,7 @@ std::string OpenClOptimizedEngine::Signature(Builder& b, const Node& n) const {
                               ShapeToString(b.ShapeOf(n.inputs[0])));
   s += "|" + ShapeToString(b.ShapeOf(n.inputs[1]));
   for (const char* a : {"strides", "pads", "dilations"}) s += fmt::format("|{}", fmt::join(n.IntsAttr(a), ","));
-  s += fmt::format("|g{}|t{}|ln{}|{}|b{}r{}", n.IntAttr("group", 1), n.IntAttr("trans_b", 0), n.IntAttr("layernorm", 0),
-                   n.StringAttr("activation", ""),
+  s += fmt::format("|g{}|t{}|{}|b{}r{}", n.IntAttr("group", 1), n.IntAttr("trans_b", 0), n.StringAttr("activation", ""),
                    n.inputs.size() > 2 && !n.inputs[2].empty(), n.inputs.size() > 3 && !n.inputs[3].empty());
   for (const char* a : {"batch", "heads", "seq_q", "seq_k", "head_dim", "v_dim"}) s += fmt::format("|{}", n.IntAttr(a, 0));
   for (const char* a : {"q_strides", "k_strides", "v_strides", "o_strides"}) s += fmt::format("|{}", fmt::join(n.IntsAttr(a), ","));

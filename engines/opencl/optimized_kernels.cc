@@ -123,51 +123,6 @@ __kernel void splitk_epilogue(__global const float* part, int splits, long n, __
   y[i] = activate(v, act, lo, hi);
 }
 
-// Sum over a work-group (power-of-two size); red holds one float per work-item.
-inline float wg_sum(float v, __local float* red) {
-  const int lid = get_local_id(0);
-  barrier(CLK_LOCAL_MEM_FENCE);
-  red[lid] = v;
-  barrier(CLK_LOCAL_MEM_FENCE);
-  for (int s = get_local_size(0) / 2; s > 0; s >>= 1) {
-    if (lid < s) red[lid] += red[lid + s];
-    barrier(CLK_LOCAL_MEM_FENCE);
-  }
-  return red[0];
-}
-
-// A FusedMatMul's LayerNorm, one work-group per row of `inner` columns: x = act(sum over splits of part[s][i] +
-// bias[col] + r[i]) staged in local memory, then y = (x - mean) / sqrt(var + eps) * scale[col] + lbias[col]. Every
-// read of a row precedes every write, so part == y (one split) works in place.
-__kernel void splitk_layernorm(__global const float* part, int splits, long n, __global const float* bias,
-                               int has_bias, __global const float* r, int has_res, int act, float lo, float hi,
-                               __global const float* scale, __global const float* lbias, int has_lbias, long inner,
-                               float eps, __global float* y, __local float* xs, __local float* red) {
-  const long row = get_group_id(0);
-  const int lid = get_local_id(0), ls = get_local_size(0);
-  float sum = 0.0f;
-  for (long k = lid; k < inner; k += ls) {
-    const long i = row * inner + k;
-    float v = 0.0f;
-    for (int s = 0; s < splits; ++s) v += part[s * n + i];
-    if (has_bias) v += bias[k];
-    if (has_res) v += r[i];
-    v = activate(v, act, lo, hi);
-    xs[k] = v;
-    sum += v;
-  }
-  const float mean = wg_sum(sum, red) / (float)inner;
-  float sq = 0.0f;
-  for (long k = lid; k < inner; k += ls) {
-    const float d = xs[k] - mean;
-    sq += d * d;
-  }
-  const float inv = rsqrt(wg_sum(sq, red) / (float)inner + eps);
-  for (long k = lid; k < inner; k += ls) {
-    y[row * inner + k] = (xs[k] - mean) * inv * scale[k] + (has_lbias ? lbias[k] : 0.0f);
-  }
-}
-
 #ifdef TM
 // MATMUL: the GEMM of a FusedMatMul, Y[m][p] = sum_k A[m][k] * B[k][p] (A the activations as "weights", B the
 // constant matrix as a one-image "input" of K channels x P pixels, with POINTWISE); the bias is per column p.

@@ -37,23 +37,6 @@ Epilogue EpilogueOf(Builder& b, const Node& n) {
   return e;
 }
 
-// A FusedMatMul with "layernorm": the row kernel that adds the GEMM's `splits` raw partial sums (part, `total`
-// values each), applies the epilogue and normalizes each row into `out` (part == out works for one split).
-void LayerNormRows(Builder& b, const Node& n, cl::Program* program, cl_mem part, std::int64_t splits,
-                   std::int64_t total, cl_mem out, const Epilogue& ep, std::int64_t cols) {
-  constexpr std::size_t kGroup = 256;
-  cl_mem scale = b.Input(n, 4).buffer->mem();
-  const bool has_lbias = n.inputs.size() > 5 && !n.inputs[5].empty();
-  auto i32 = [](std::int64_t v) { return I(static_cast<std::int32_t>(v)); };
-  b.Kernel(n, "splitk_layernorm",
-           {M(part), i32(splits), L(total), M(ep.bias ? ep.bias : scale), I(ep.bias != nullptr),
-            M(ep.residual ? ep.residual : scale), I(ep.residual != nullptr), I(ep.act), F(ep.lo), F(ep.hi), M(scale),
-            M(has_lbias ? b.Input(n, 5).buffer->mem() : scale), I(has_lbias), L(cols),
-            F(n.FloatAttr("epsilon", 1e-5f)), M(out), Local(static_cast<std::size_t>(cols) * sizeof(float)),
-            Local(kGroup * sizeof(float))},
-           static_cast<std::size_t>(total / cols) * kGroup, kGroup, program);
-}
-
 }  // namespace
 
 void OpenClOptimizedEngine::LowerCandidate(Builder& b, const Node& n, const std::string& candidate) {
@@ -85,12 +68,6 @@ void OpenClOptimizedEngine::LowerCandidate(Builder& b, const Node& n, const std:
       core.op_type = "MatMul";
     }
     LowerBaselineNode(b, core);
-    if (n.IntAttr("layernorm", 0)) {  // the GEMM's result normalized in place
-      DevTensor& y = b.Dev(n.outputs[0]);
-      LayerNormRows(b, n, fused_program_.get(), y.buffer->mem(), 1, ElementCount(y.shape), y.buffer->mem(), ep,
-                    y.shape.back());
-      return;
-    }
     if (!ep.any()) return;
     DevTensor& y = b.Dev(n.outputs[0]);
     const std::int64_t count = ElementCount(y.shape);
@@ -168,11 +145,8 @@ void OpenClOptimizedEngine::LowerIgemm(Builder& b, const Node& n, const std::str
   // Split-K: depth chunks that are whole TK steps; the partial sums go to a scratch buffer.
   const std::int64_t kchunk = (K + cand->splits * tile.tk - 1) / (cand->splits * tile.tk) * tile.tk;
   const std::int64_t splits = (K + kchunk - 1) / kchunk;
-  // Raw sums go to a scratch buffer for the reduction: split-K, or a LayerNorm after the GEMM (which needs rows).
-  const bool layernorm = s.matmul && n.IntAttr("layernorm", 0);
-  const bool partial = splits > 1 || layernorm;
   cl_mem dest = output;
-  if (partial) dest = b.Scratch(n.outputs[0] + ".splitk", splits * total).buffer->mem();
+  if (splits > 1) dest = b.Scratch(n.outputs[0] + ".splitk", splits * total).buffer->mem();
   const std::size_t local[3] = {static_cast<std::size_t>(tile.tn / tile.rn), static_cast<std::size_t>(tile.tm / tile.rm), 1};
   const std::size_t global[3] = {static_cast<std::size_t>((Q + tile.tn - 1) / tile.tn) * local[0],
                                  static_cast<std::size_t>((Mo + tile.tm - 1) / tile.tm) * local[1],
@@ -202,10 +176,9 @@ void OpenClOptimizedEngine::LowerIgemm(Builder& b, const Node& n, const std::str
              {M(input), M(weights), M(ep.bias ? ep.bias : dummy), I(ep.bias != nullptr),
               M(ep.residual ? ep.residual : dummy), I(ep.residual != nullptr), M(dest), i32(C), i32(H),
               i32(W), i32(Mo), i32(g.kh), i32(g.kw), i32(g.sh), i32(g.sw), i32(g.pt), i32(g.pl), i32(g.dh), i32(g.dw),
-              i32(g.oh), i32(g.ow), i32(N), I(ep.act), F(ep.lo), F(ep.hi), i32(kchunk), I(partial)},
+              i32(g.oh), i32(g.ow), i32(N), I(ep.act), F(ep.lo), F(ep.hi), i32(kchunk), I(splits > 1)},
              global, local);
-  if (layernorm) return LayerNormRows(b, n, fused_program_.get(), dest, splits, total, output, ep, g.ow);
-  if (!partial) return;
+  if (splits == 1) return;
   // The reduction's bias index is (i / inner) % channels: per output channel, or per column for a MatMul.
   const std::int64_t channels = s.matmul ? g.ow : Mo, inner = s.matmul ? 1 : g.oh * g.ow;
   b.Kernel(n, "splitk_epilogue",

@@ -138,8 +138,7 @@ int RemoveDeadNodes(Graph& g, PassReport& r) {
 const std::vector<std::string>& GraphPassNames() {
   static const std::vector<std::string> names = {"eliminate_identity", "fold_constants",       "fold_batchnorm",
                                                  "fuse_epilogue",      "fuse_attention",       "eliminate_transposes",
-                                                 "fuse_qkv",           "fuse_layernorm",       "fuse_elementwise",
-                                                 "remove_dead_nodes"};
+                                                 "fuse_qkv",           "fuse_elementwise",     "remove_dead_nodes"};
   return names;
 }
 
@@ -172,7 +171,6 @@ OptimizedGraph OptimizeGraph(Graph shaped, const std::set<std::string>& disabled
                                                        {"fuse_attention", &FuseAttention},
                                                        {"eliminate_transposes", &EliminateTransposes},
                                                        {"fuse_qkv", &FuseQkvProjections},
-                                                       {"fuse_layernorm", &FuseLayerNorm},
                                                        {"fuse_elementwise", &FuseElementwise},
                                                        {"remove_dead_nodes", &RemoveDeadNodes}};
   std::vector<std::pair<std::string, GraphPass>> passes;

@@ -1,7 +1,6 @@
 // Fusion passes: BatchNorm folded into the producing Conv's weights and bias; epilogue fusion of bias, residual
 // Add and activation (Relu, Clip/Relu6, Sigmoid, HardSwish, Gelu, and GELU written out with Erf) into the producing
-// Conv / MatMul / Gemm, giving FusedConv / FusedMatMul; a LayerNormalization over a FusedMatMul's rows folded into
-// it (graph_passes.h).
+// Conv / MatMul / Gemm, giving FusedConv / FusedMatMul (graph_passes.h).
 #include <algorithm>
 #include <cmath>
 
@@ -209,46 +208,6 @@ int FuseEpilogues(Graph& g, PassReport& r) {
     r.groups.push_back({{"into", f.op_type + " " + f.name}, {"replaced", replaced}});
     removed.insert(i);
     replacement[last] = std::move(f);
-    ++fused;
-  }
-  passes::Rebuild(g, removed, replacement);
-  r.rewrites += fused;
-  return fused;
-}
-
-int FuseLayerNorm(Graph& g, PassReport& r) {
-  const GraphUses uses(g);
-  std::set<std::size_t> removed;
-  std::map<std::size_t, Node> replacement;
-  int fused = 0;
-  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
-    const Node& n = g.nodes[i];
-    if (n.op_type != "FusedMatMul" || n.IntAttr("layernorm", 0) || !g.value_shapes.count(n.outputs[0])) continue;
-    const Node* ln = uses.SoleConsumer(g, n.outputs[0]);
-    if (!ln || ln->op_type != "LayerNormalization" || ln->inputs.size() < 2 || ln->inputs[0] != n.outputs[0]) continue;
-    if (std::any_of(ln->outputs.begin() + 1, ln->outputs.end(), [](const std::string& o) { return !o.empty(); })) {
-      continue;  // Mean / InvStdDev outputs are used
-    }
-    const Shape& shape = g.value_shapes.at(n.outputs[0]);
-    const std::int64_t rank = static_cast<std::int64_t>(shape.size()), axis = ln->IntAttr("axis", -1);
-    const std::int64_t cols = shape.empty() ? 0 : shape.back();
-    // Over the last axis only (one row per GEMM row); a row staged in local memory must fit every device's 32 KB.
-    if (rank < 1 || (axis != -1 && axis != rank - 1) || cols > 4096) continue;
-    const Tensor* scale = Init(g, ln->inputs[1]);
-    const std::string bias = ln->inputs.size() > 2 ? ln->inputs[2] : "";
-    const Tensor* b = bias.empty() ? nullptr : Init(g, bias);
-    if (!scale || scale->size() != cols || (!bias.empty() && (!b || b->size() != cols))) continue;
-    Node f = n;
-    f.inputs.resize(4);
-    f.inputs.push_back(ln->inputs[1]);
-    f.inputs.push_back(bias);
-    f.outputs = {ln->outputs[0]};
-    f.attributes["layernorm"] = std::int64_t{1};
-    f.attributes["epsilon"] = ln->FloatAttr("epsilon", 1e-5f);
-    r.groups.push_back({{"into", "FusedMatMul " + f.name}, {"replaced", {n.name, ln->name}}});
-    removed.insert(i);
-    removed.insert(IndexOf(g, ln));
-    replacement[IndexOf(g, ln)] = std::move(f);
     ++fused;
   }
   passes::Rebuild(g, removed, replacement);

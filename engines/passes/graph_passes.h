@@ -5,8 +5,6 @@
 // Fused operators the passes introduce (executed by engines that list them, never by the reference engine):
 //   FusedConv(X, W, B?, R?)     = act(Conv(X, W) + B + R)     Conv attributes + activation attributes
 //   FusedMatMul(A, W, B?, R?)   = act(A · W' + B + R)          W' = W or Wᵀ ("trans_b"); W a 2-D initializer
-//     with "layernorm" 1: FusedMatMul(A, W, B?, R?, S, T?) = LayerNorm(act(A · W' + B + R)) over each row, times S
-//     plus T (initializers of the row length), "epsilon"
 //   activation attributes: "activation" ("", Relu, Clip, Sigmoid, HardSwish, Gelu), "clip_min", "clip_max".
 //   FusedAttention(Q, K, V)     = softmax(scale · Q·K, last axis) · V   per (batch, head): Q [S, D], K [D, Sk] as in
 //                                 the MatMul, V [Sk, Dv]; attributes scale, batch, heads, seq_q, seq_k, head_dim, v_dim
@@ -60,7 +58,6 @@ int FuseEpilogues(Graph& g, PassReport& r);
 int FuseAttention(Graph& g, PassReport& r);
 int EliminateTransposes(Graph& g, PassReport& r);
 int FuseQkvProjections(Graph& g, PassReport& r);
-int FuseLayerNorm(Graph& g, PassReport& r);
 int FuseElementwise(Graph& g, PassReport& r);
 int RemoveDeadNodes(Graph& g, PassReport& r);
 
