@@ -66,6 +66,16 @@ TEST(CliModels, InferWritesTensorProtosAndCheckCompares) {
   auto fail = RunCli(tmp, {"check", tmp / "mlp.onnx", "--data", tmp / "out"});
   EXPECT_EQ(fail.exit_code, 1);
   EXPECT_NE(fail.out.find("FAIL"), std::string::npos);
+  // --repeat: every inference of the prepared engine is checked; a wrong expectation fails each one.
+  auto repeated = RunCli(tmp, {"check", tmp / "mlp.onnx", "--data", tmp / "out", "--repeat", "3"});
+  EXPECT_EQ(repeated.exit_code, 1);
+  for (const char* r : {"#1 output", "#2 output", "#3 output"}) EXPECT_NE(repeated.out.find(r), std::string::npos) << repeated.out;
+  auto repeat_ok = RunCli(tmp, {"check", "mlp", "--engine", "opencl-optimized", "--repeat", "3", "--seed", "2"});
+  EXPECT_EQ(repeat_ok.exit_code, 0) << repeat_ok.out << repeat_ok.err;
+  EXPECT_NE(repeat_ok.out.find("all 3 inferences within tolerance"), std::string::npos) << repeat_ok.out;
+  auto repeat_zero = RunCli(tmp, {"check", "mlp", "--repeat", "0"});
+  EXPECT_EQ(repeat_zero.exit_code, 2);
+  EXPECT_NE(repeat_zero.err.find("--repeat"), std::string::npos) << repeat_zero.err;
   auto bad_input = RunCli(tmp, {"infer", tmp / "mlp.onnx", "--input", "pixels=x.pb", "--output", tmp / "o3"});
   EXPECT_EQ(bad_input.exit_code, 2);
   EXPECT_NE(bad_input.err.find("one of the model's inputs (input)"), std::string::npos) << bad_input.err;

@@ -148,16 +148,19 @@ inline float im2col_at(__global const float* xn, int k, int p, int P, int khw, i
 // GEMM view: rows m < M (output channels), columns q < N * P (image, output pixel), depth K = C * kh * kw.
 // Work-group: (TN / RN) x (TM / RM) work-items, each owning an RM x RN block of consecutive rows and columns, read
 // from the local tiles As[TK][TM + 4], Bs[TK][TN + 4] as float4 when RM / RN allow. Split-K: group z takes depth
-// [z * kchunk, (z + 1) * kchunk) and, with `partial` set, stores raw sums to y + z * N * M * P for splitk_epilogue.
+// [z * kchunk, (z + 1) * kchunk) and, with `partial` set, stores raw sums to y + z * N * M * P. partial 1: a
+// splitk_epilogue launch adds them up. partial 2 (serial split-K): the last work-group of each output tile to finish,
+// counted in tile_done (zero between launches), adds them up and writes `out` with the epilogue, in this launch.
 // BATCHED (no split-K): group z multiplies the z-th weights W + z * M * K by the z-th input, into the z-th output.
 __kernel __attribute__((reqd_work_group_size(TN / RN, TM / RM, 1)))
 void conv_igemm(__global const float* x, __global const float* w, __global const float* bias, int has_bias,
                 __global const float* r, int has_res, __global float* y, int C, int H, int W, int M, int kh,
                 int kw, int sh, int sw, int pt, int pl, int dh, int dw, int oh, int ow, int Nimg, int act, float lo,
-                float hi, int kchunk, int partial) {
+                float hi, int kchunk, int partial, __global float* out, __global volatile int* tile_done) {
   // + 4: the A loader writes down columns (2-way bank conflicts instead of 16-way), rows stay 16-byte aligned.
   __local float4 As4[TK * (TM + 4) / 4];
   __local float4 Bs4[TK * (TN + 4) / 4];
+  __local int last_group;
   __local float* As = (__local float*)As4;
   __local float* Bs = (__local float*)Bs4;
   const int P = oh * ow, Q = Nimg * P, K = C * kh * kw, khw = kh * kw;
@@ -323,6 +326,43 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
     }
   }
 #endif
+  if (partial != 2) return;
+  // Serial split-K: this work-item's partial sums reach global memory before the work-group is counted; the work-group
+  // that brings the count to `splits` resets it for the next launch and reduces the tile.
+  mem_fence(CLK_GLOBAL_MEM_FENCE);
+  barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);
+  const int slot = get_group_id(1) * get_num_groups(0) + get_group_id(0), splits = get_num_groups(2);
+  if (tid == 0) {
+    last_group = atomic_inc(tile_done + slot) == splits - 1;
+    if (last_group) atomic_xchg(tile_done + slot, 0);
+  }
+  barrier(CLK_LOCAL_MEM_FENCE);
+  if (!last_group) return;
+  mem_fence(CLK_GLOBAL_MEM_FENCE);
+  // Volatile: the other work-groups' sums are read from L2, never from a stale L1 line. Each work-item owns RM * RN
+  // elements of the tile (consecutive columns across work-items) and loads them all for one split before adding.
+  __global volatile const float* part = y;
+  const long chunk = (long)Q * M;
+  long off[RM * RN];
+  float sum[RM * RN];
+  for (int u = 0; u < RM * RN; ++u) {
+    const int e = tid + u * threads, m = m0 + e / TN, q = q0 + e % TN;
+    off[u] = (m < M && q < Q) ? ((long)(q / P) * M + m) * P + q % P : -1;
+    sum[u] = 0.0f;
+  }
+  for (int s = 0; s < splits; ++s) {
+    float t[RM * RN];
+    for (int u = 0; u < RM * RN; ++u) t[u] = off[u] >= 0 ? part[s * chunk + off[u]] : 0.0f;
+    for (int u = 0; u < RM * RN; ++u) sum[u] += t[u];
+  }
+  for (int u = 0; u < RM * RN; ++u) {
+    if (off[u] < 0) continue;
+    const int e = tid + u * threads, m = m0 + e / TN, p = (q0 + e % TN) % P;
+    float v = sum[u];
+    if (has_bias) v += BIAS_AT(m, p);
+    if (has_res) v += r[off[u]];
+    out[off[u]] = activate(v, act, lo, hi);
+  }
 }
 #endif
 )CLC";
@@ -340,7 +380,7 @@ bool IgemmTile::Vectorizable() const {
 }
 
 std::string IgemmCandidate::Name() const {
-  return tile.Name() + (splits > 1 ? fmt::format("_k{}", splits) : "") + (vec4 ? "_v4" : "");
+  return tile.Name() + (splits > 1 ? fmt::format("_k{}{}", splits, serial ? "r" : "") : "") + (vec4 ? "_v4" : "");
 }
 
 const std::vector<IgemmCandidate>& IgemmCandidates() {
@@ -355,6 +395,11 @@ const std::vector<IgemmCandidate>& IgemmCandidates() {
       if (t.Vectorizable()) out.push_back({t, 1, true});
     }
     for (int s : {4, 16}) out.push_back({IgemmTiles()[0], s, true});  // float4 with split-K
+    // Serial split-K (no reduction launch), also on the deep-step tiles: batch 1 runs ~100 launches of a few us.
+    for (int s : {4, 16}) {
+      for (int t : {2, 3, 6, 7}) out.push_back({IgemmTiles()[t], s, false, true});
+      for (int t : {0, 5}) out.push_back({IgemmTiles()[t], s, true, true});
+    }
     return out;
   }();
   return c;
@@ -367,6 +412,10 @@ const std::vector<IgemmTile>& IgemmTiles() {
       {64, 32, 16, 4, 2},   // few output pixels (batch 1, late stages)
       {32, 32, 16, 2, 2},   // small layers
       {128, 128, 16, 8, 8}, // large layers at large batch: 64 outputs per work-item
+      // Depth steps of 32: half the loop trips (and barriers) of the latency-bound small layers at batch 1.
+      {64, 64, 32, 4, 4},
+      {64, 32, 32, 4, 2},
+      {32, 32, 32, 2, 2},
   };
   // The B-tile loader gives every work-item one fixed column: the work-group size must be a multiple of TN.
   for (const auto& t : tiles) {  // the loaders give every work-item whole columns and equal shares of both tiles

@@ -28,7 +28,12 @@ struct IgemmCandidate {
   // float4 tiles and stores (-DVEC4): pointwise layers only, weights transposed to K x M, M and the pixels per
   // image multiples of 4 (MatMuls: depth and columns multiples of 4); with or without split-K.
   bool vec4 = false;
-  std::string Name() const;  // igemm_64x32x16_4x2, igemm_64x32x16_4x2_k16, igemm_64x64x16_4x4_v4, ..._k4_v4
+  // Serial split-K: the last work-group of each output tile adds the partial sums and applies the epilogue in the
+  // same launch (a per-tile arrival counter), instead of a splitk_epilogue launch.
+  bool serial = false;
+  // igemm_64x32x16_4x2, igemm_64x32x16_4x2_k16 (reduction launch), igemm_64x32x16_4x2_k16r (serial),
+  // igemm_64x64x16_4x4_v4, ..._k4_v4, ..._k4r_v4
+  std::string Name() const;
 };
 const std::vector<IgemmCandidate>& IgemmCandidates();
 

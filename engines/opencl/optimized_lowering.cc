@@ -152,6 +152,13 @@ void OpenClOptimizedEngine::LowerIgemm(Builder& b, const Node& n, const std::str
                                  static_cast<std::size_t>((Mo + tile.tm - 1) / tile.tm) * local[1],
                                  static_cast<std::size_t>(splits)};
   auto i32 = [](std::int64_t v) { return I(static_cast<std::int32_t>(v)); };
+  // Serial split-K: one arrival counter per output tile, zero between launches (the last arrival resets it); kept for
+  // the plan's lifetime, outside the pooled buffers.
+  cl_mem serial_counts = nullptr;
+  if (splits > 1 && cand->serial) {
+    const std::int64_t tiles = static_cast<std::int64_t>(global[0] / local[0] * (global[1] / local[1]));
+    serial_counts = b.Meta(std::vector<std::int64_t>((tiles + 1) / 2, 0));  // int64 words: two int32 counters each
+  }
   const bool pointwise = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.pt == 0 && g.pl == 0 && g.oh == H && g.ow == W;
   if (cand->vec4) {
     // Convolutions read transposed weights along M; MatMuls read their activations along K.
@@ -176,9 +183,10 @@ void OpenClOptimizedEngine::LowerIgemm(Builder& b, const Node& n, const std::str
              {M(input), M(weights), M(ep.bias ? ep.bias : dummy), I(ep.bias != nullptr),
               M(ep.residual ? ep.residual : dummy), I(ep.residual != nullptr), M(dest), i32(C), i32(H),
               i32(W), i32(Mo), i32(g.kh), i32(g.kw), i32(g.sh), i32(g.sw), i32(g.pt), i32(g.pl), i32(g.dh), i32(g.dw),
-              i32(g.oh), i32(g.ow), i32(N), I(ep.act), F(ep.lo), F(ep.hi), i32(kchunk), I(splits > 1)},
+              i32(g.oh), i32(g.ow), i32(N), I(ep.act), F(ep.lo), F(ep.hi), i32(kchunk),
+              I(splits == 1 ? 0 : cand->serial ? 2 : 1), M(output), M(serial_counts ? serial_counts : dummy)},
              global, local);
-  if (splits == 1) return;
+  if (splits == 1 || cand->serial) return;
   // The reduction's bias index is (i / inner) % channels: per output channel, or per column for a MatMul.
   const std::int64_t channels = s.matmul ? g.ow : Mo, inner = s.matmul ? 1 : g.oh * g.ow;
   b.Kernel(n, "splitk_epilogue",

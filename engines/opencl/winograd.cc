@@ -30,7 +30,7 @@ const std::vector<WinogradCandidate>& WinogradCandidates() {
     for (int m : {2, 4}) {
       for (int t : {0, 1, 2}) out.push_back({m, IgemmTiles()[t]});  // 64x64, 128x64, 64x32
       for (const auto& t : IgemmTiles()) {
-        if (t.Vectorizable()) out.push_back({m, t, true});
+        if (t.Vectorizable() && t.tk == 16) out.push_back({m, t, true});
       }
     }
     return out;
@@ -206,7 +206,7 @@ void OpenClOptimizedEngine::LowerWinograd(Builder& b, const Node& n, const Winog
   b.Kernel3d(n, TileProgram(tile, /*pointwise=*/true, /*batched=*/true, cand.vec4), "conv_igemm", cand.Name() + ".gemm",
              {M(v), M(u.buffer->mem()), M(v), I(0), M(v), I(0), M(prod), i32(C), i32(1), i32(T), i32(Mo), i32(1),
               i32(1), i32(1), i32(1), i32(0), i32(0), i32(1), i32(1), i32(1), i32(T), i32(1), I(0), F(0), F(0),
-              i32(C), I(0)},
+              i32(C), I(0), M(prod), M(v)},
              gemm_global, gemm_local);
   const std::size_t out_global[3] = {t_global, static_cast<std::size_t>(Mo), 1};
   b.Kernel3d(n, *program, "winograd_output", cand.Name() + ".output",

@@ -23,6 +23,7 @@ struct InferOptions {
   std::string model, engine = "reference", output, data;
   std::vector<std::string> inputs, params, options;
   std::int64_t batch = 0;
+  int repeat = 1;
   std::uint64_t seed = 0;
   bool seed_given = false;
   double tolerance = 1e-6;
@@ -70,8 +71,9 @@ TensorMap BuildInputs(const Graph& g, const InferOptions& o, std::int64_t batch)
   return inputs;
 }
 
-TensorMap RunEngine(const std::string& engine_name, const std::vector<std::string>& options, const Graph& g,
-                    const TensorMap& inputs, std::int64_t batch) {
+// Prepares the engine once and runs `repeat` inferences on the same inputs; the outputs of each, in order.
+std::vector<TensorMap> RunEngine(const std::string& engine_name, const std::vector<std::string>& options,
+                                 const Graph& g, const TensorMap& inputs, std::int64_t batch, int repeat = 1) {
   const EngineInfo* info = FindEngine(engine_name);
   if (!info) throw InputError(fmt::format("--engine {}: no such engine", engine_name));
   EngineConfig config;
@@ -86,8 +88,12 @@ TensorMap RunEngine(const std::string& engine_name, const std::vector<std::strin
   }
   engine->Prepare(g, Precision::kFp32, batch);
   engine->Stage(inputs);
-  engine->Infer();
-  return engine->Outputs();
+  std::vector<TensorMap> outputs;
+  for (int r = 0; r < repeat; ++r) {
+    engine->Infer();
+    outputs.push_back(engine->Outputs());
+  }
+  return outputs;
 }
 
 void AddModelOptions(CLI::App* cmd, InferOptions& o) {
@@ -115,11 +121,15 @@ std::vector<Command> AddInferCommands(CLI::App& parent) {
   AddModelOptions(check, *co);
   check->add_option("--data", co->data, "A test_data_set folder (input_N.pb, output_N.pb) to compare against");
   check->add_option("--tolerance", co->tolerance, "Largest NMSE that passes")->capture_default_str();
+  check->add_option("--repeat", co->repeat,
+                    "Inferences on the same prepared engine, each checked (state left between launches, races)")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
   return {{infer,
            [io] {
              const Graph g = ResolveModelArg(io->model, io->params);
              const std::int64_t batch = ChooseBatch(g, io->batch);
-             const TensorMap outputs = RunEngine(io->engine, io->options, g, BuildInputs(g, *io, batch), batch);
+             const TensorMap outputs = RunEngine(io->engine, io->options, g, BuildInputs(g, *io, batch), batch).front();
              std::error_code ec;
              fs::create_directories(io->output, ec);
              for (std::size_t i = 0; i < g.outputs.size(); ++i) {
@@ -150,20 +160,27 @@ std::vector<Command> AddInferCommands(CLI::App& parent) {
                against = co->data;
              } else {
                inputs = BuildInputs(g, *co, batch);
-               expected = RunEngine("reference", {}, g, inputs, batch);
+               expected = RunEngine("reference", {}, g, inputs, batch).front();
              }
-             const TensorMap got = RunEngine(co->engine, co->options, g, inputs, batch);
+             const auto runs = RunEngine(co->engine, co->options, g, inputs, batch, co->repeat);
              bool ok = true;
-             std::cout << fmt::format("{} vs {} on {} (batch {}), NMSE tolerance {:g}\n", co->engine, against, g.source,
-                                      batch, co->tolerance);
-             for (const auto& out : g.outputs) {
-               const TensorDiff d = CompareTensors(got.at(out.name), expected.at(out.name));
-               ok &= d.Within(co->tolerance);
-               std::cout << fmt::format("  {:<24} NMSE {:.3e}  max abs {:.3e}  cosine {:.9f}{}{}  {}\n", out.name,
-                                        d.nmse, d.max_abs, d.cosine, d.has_nan ? "  NaN/Inf!" : "",
-                                        d.shape_error.empty() ? "" : "  " + d.shape_error,
-                                        d.Within(co->tolerance) ? "ok" : "FAIL");
+             std::cout << fmt::format("{} vs {} on {} (batch {}), NMSE tolerance {:g}{}\n", co->engine, against,
+                                      g.source, batch, co->tolerance,
+                                      co->repeat > 1 ? fmt::format(", {} inferences", co->repeat) : "");
+             for (std::size_t r = 0; r < runs.size(); ++r) {
+               for (const auto& out : g.outputs) {
+                 const TensorDiff d = CompareTensors(runs[r].at(out.name), expected.at(out.name));
+                 ok &= d.Within(co->tolerance);
+                 // Every output of a single run; of repeats, the first and any that fails.
+                 if (r > 0 && d.Within(co->tolerance)) continue;
+                 std::cout << fmt::format("  {}{:<24} NMSE {:.3e}  max abs {:.3e}  cosine {:.9f}{}{}  {}\n",
+                                          runs.size() > 1 ? fmt::format("#{} ", r + 1) : "", out.name, d.nmse, d.max_abs,
+                                          d.cosine, d.has_nan ? "  NaN/Inf!" : "",
+                                          d.shape_error.empty() ? "" : "  " + d.shape_error,
+                                          d.Within(co->tolerance) ? "ok" : "FAIL");
+               }
              }
+             if (runs.size() > 1 && ok) std::cout << fmt::format("  all {} inferences within tolerance\n", runs.size());
              return ok ? 0 : static_cast<int>(ExitCode::kFailedCells);
            }}};
 }
