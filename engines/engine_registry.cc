@@ -5,6 +5,7 @@
 #include "engines/opencl/baseline_engine.h"
 #include "engines/opencl/cl_runtime.h"
 #include "engines/opencl/optimized_engine.h"
+#include "engines/passes/graph_passes.h"
 #include "engines/reference/reference_engine.h"
 #include "engines/synthetic/synthetic_engine.h"
 
@@ -30,6 +31,12 @@ bool ParsePrecision(const std::string& name, Precision* out) {
 }
 
 namespace {
+std::string JoinPassNames() {
+  std::string out;
+  for (const auto& p : GraphPassNames()) out += (out.empty() ? "" : ", ") + p;
+  return out;
+}
+
 std::string ProbeOpenClDevice(const EngineConfig& c) {
   try {
     cl::Device device(cl::DeviceChoice{c.device_type, c.device_platform, c.device_index});
@@ -57,11 +64,14 @@ const std::vector<EngineInfo>& Engines() {
        "plan cache",
        {Precision::kFp32},
        {{"disable_passes", ParamSpec::Kind::kString, "", "",
-         "comma-separated graph passes to switch off (ablations): eliminate_identity, fold_constants, "
-         "fold_batchnorm, fuse_epilogue, remove_dead_nodes"},
+         "comma-separated graph passes to switch off (ablations): " + JoinPassNames()},
         {"conv_kernel", ParamSpec::Kind::kString, "auto", "",
-         "auto (chosen per layer), library (im2col + CLBlast GEMM + epilogue), igemm, or a tile name such as "
-         "igemm_64x64x16_4x4"},
+         "auto (chosen per layer), library (im2col + CLBlast GEMM + epilogue), igemm, winograd, direct_tiled, or "
+         "a candidate name such as igemm_64x64x16_4x4 or igemm_64x32x16_4x2_k16r"},
+        {"matmul_kernel", ParamSpec::Kind::kString, "auto", "",
+         "auto (chosen per MatMul), library (CLBlast GEMM + epilogue), igemm, or an igemm_* candidate name"},
+        {"attention_kernel", ParamSpec::Kind::kString, "auto", "",
+         "auto (chosen per attention), or attention_rROWS_sSPLIT such as attention_r16_s8"},
         {"kernel_selection", ParamSpec::Kind::kString, "auto", "",
          "auto (time every candidate on GPUs, heuristic elsewhere), time, heuristic"},
         {"tune_gemm", ParamSpec::Kind::kString, "auto", "", "tune CLBlast Xgemm for the device at build: auto (GPUs), on, off"},

@@ -165,6 +165,13 @@ TEST(CliOptimized, DisablePassPlansAndBadOptions) {
   EXPECT_NE(bad_pass.err.find("unknown graph pass \"fuse_everything\""), std::string::npos) << bad_pass.err;
   EXPECT_EQ(store.ListRuns().size(), 1u);  // refused before a run was recorded
 
+  // Every kernel option of the engine is accepted from the command line (and a bad value named).
+  auto matmul = RunCli(tmp, {"check", "mlp", "--engine", "opencl-optimized", "--option", "matmul_kernel=igemm",
+                             "--option", "plan_cache=false"});
+  EXPECT_EQ(matmul.exit_code, 0) << matmul.out << matmul.err;
+  auto bad_attention = RunCli(tmp, {"check", "mlp", "--engine", "opencl-optimized", "--option", "attention_kernel=r99"});
+  EXPECT_EQ(bad_attention.exit_code, 2);
+  EXPECT_NE(bad_attention.err.find("attention_kernel"), std::string::npos) << bad_attention.err;
   auto bad_option = RunCli(tmp, {"check", "mlp", "--engine", "opencl-optimized", "--option", "conv_kernel=fastest"});
   EXPECT_EQ(bad_option.exit_code, 2);
   EXPECT_NE(bad_option.err.find("option conv_kernel is \"fastest\""), std::string::npos) << bad_option.err;
