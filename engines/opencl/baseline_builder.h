@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "engines/opencl/baseline_engine.h"
@@ -10,18 +11,24 @@
 namespace joulebench {
 
 struct KernelArg {
-  enum Kind { kMem, kLong, kInt, kFloat, kLocal } kind;
+  enum Kind { kMem, kLong, kInt, kFloat, kLocal, kStruct } kind;
   cl_mem mem = nullptr;
   std::int64_t l = 0;
   std::int32_t i = 0;
   float f = 0;
   std::size_t local = 0;
+  std::string bytes;  // kStruct: a struct passed by value (its OpenCL C twin must have the same layout)
 };
 inline KernelArg M(cl_mem m) { return {KernelArg::kMem, m}; }
 inline KernelArg L(std::int64_t v) { return {KernelArg::kLong, nullptr, v}; }
 inline KernelArg I(std::int32_t v) { return {KernelArg::kInt, nullptr, 0, v}; }
 inline KernelArg F(float v) { return {KernelArg::kFloat, nullptr, 0, 0, v}; }
 inline KernelArg Local(std::size_t bytes) { return {KernelArg::kLocal, nullptr, 0, 0, 0, bytes}; }
+template <class T>
+KernelArg Struct(const T& value) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  return {KernelArg::kStruct, nullptr, 0, 0, 0, 0, std::string(reinterpret_cast<const char*>(&value), sizeof(T))};
+}
 
 struct OpenClBaselineEngine::Builder {
   OpenClBaselineEngine& e;

@@ -372,6 +372,7 @@ cl_kernel OpenClBaselineEngine::Builder::Bind(cl::Program& program, const char* 
       case KernelArg::kInt: err = clSetKernelArg(k, idx, sizeof(cl_int), &a.i); break;
       case KernelArg::kFloat: err = clSetKernelArg(k, idx, sizeof(cl_float), &a.f); break;
       case KernelArg::kLocal: err = clSetKernelArg(k, idx, a.local, nullptr); break;
+      case KernelArg::kStruct: err = clSetKernelArg(k, idx, a.bytes.size(), a.bytes.data()); break;
     }
     cl::Check(err, fmt::format("clSetKernelArg {} arg {}", kernel, i).c_str());
   }

@@ -152,11 +152,22 @@ inline float im2col_at(__global const float* xn, int k, int p, int P, int khw, i
 // splitk_epilogue launch adds them up. partial 2 (serial split-K): the last work-group of each output tile to finish,
 // counted in tile_done (zero between launches), adds them up and writes `out` with the epilogue, in this launch.
 // BATCHED (no split-K): group z multiplies the z-th weights W + z * M * K by the z-th input, into the z-th output.
+// The scalars travel as one struct (IgemmArgs on the host, the same layout): a launch's host cost grows with its
+// argument count (opencl_bench, BM_EmptyKernelLaunches), and batch 1 is ~100 launches.
+typedef struct {
+  int C, H, W, M, kh, kw, sh, sw, pt, pl, dh, dw, oh, ow, Nimg, act, kchunk, partial, has_bias, has_res;
+  float lo, hi;
+} IgemmArgs;
+
 __kernel __attribute__((reqd_work_group_size(TN / RN, TM / RM, 1)))
-void conv_igemm(__global const float* x, __global const float* w, __global const float* bias, int has_bias,
-                __global const float* r, int has_res, __global float* y, int C, int H, int W, int M, int kh,
-                int kw, int sh, int sw, int pt, int pl, int dh, int dw, int oh, int ow, int Nimg, int act, float lo,
-                float hi, int kchunk, int partial, __global float* out, __global volatile int* tile_done) {
+void conv_igemm(__global const float* x, __global const float* w, __global const float* bias,
+                __global const float* r, __global float* y, __global float* out, __global volatile int* tile_done,
+                IgemmArgs args) {
+  const int C = args.C, H = args.H, W = args.W, M = args.M, kh = args.kh, kw = args.kw, sh = args.sh, sw = args.sw;
+  const int pt = args.pt, pl = args.pl, dh = args.dh, dw = args.dw, oh = args.oh, ow = args.ow, Nimg = args.Nimg;
+  const int act = args.act, kchunk = args.kchunk, partial = args.partial, has_bias = args.has_bias;
+  const int has_res = args.has_res;
+  const float lo = args.lo, hi = args.hi;
   // + 4: the A loader writes down columns (2-way bank conflicts instead of 16-way), rows stay 16-byte aligned.
   __local float4 As4[TK * (TM + 4) / 4];
   __local float4 Bs4[TK * (TN + 4) / 4];

@@ -2,6 +2,7 @@
 // convolution whose tile sizes are compile-time parameters (TM, TN, TK, RM, RN), chosen per layer by timing.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,14 @@ struct IgemmCandidate {
   std::string Name() const;
 };
 const std::vector<IgemmCandidate>& IgemmCandidates();
+
+// The scalar arguments of conv_igemm, passed as one struct by value (the kernel's IgemmArgs, same layout): fewer
+// arguments, cheaper launches. partial: 0 the output directly, 1 raw split-K chunks, 2 serial split-K.
+struct IgemmArgs {
+  std::int32_t C, H, W, M, kh, kw, sh, sw, pt, pl, dh, dw, oh, ow, Nimg, act, kchunk, partial, has_bias, has_res;
+  float lo, hi;
+};
+static_assert(sizeof(IgemmArgs) == 22 * 4, "IgemmArgs must match the OpenCL struct: 20 ints and 2 floats, unpadded");
 
 // Activation codes shared by the host and the kernels.
 int ActivationCode(const std::string& activation);  // "" -> 0, Relu 1, Clip 2, Sigmoid 3, HardSwish 4, Gelu 5

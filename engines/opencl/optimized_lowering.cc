@@ -179,12 +179,14 @@ void OpenClOptimizedEngine::LowerIgemm(Builder& b, const Node& n, const std::str
                 }).buffer->mem();
     }
   }
+  auto n32 = [](std::int64_t v) { return static_cast<std::int32_t>(v); };
+  const IgemmArgs args{n32(C), n32(H), n32(W), n32(Mo), n32(g.kh), n32(g.kw), n32(g.sh), n32(g.sw),
+                       n32(g.pt), n32(g.pl), n32(g.dh), n32(g.dw), n32(g.oh), n32(g.ow), n32(N), ep.act,
+                       n32(kchunk), splits == 1 ? 0 : cand->serial ? 2 : 1, ep.bias != nullptr, ep.residual != nullptr,
+                       ep.lo, ep.hi};
   b.Kernel3d(n, TileProgram(tile, pointwise, false, cand->vec4, s.matmul), "conv_igemm", candidate,
-             {M(input), M(weights), M(ep.bias ? ep.bias : dummy), I(ep.bias != nullptr),
-              M(ep.residual ? ep.residual : dummy), I(ep.residual != nullptr), M(dest), i32(C), i32(H),
-              i32(W), i32(Mo), i32(g.kh), i32(g.kw), i32(g.sh), i32(g.sw), i32(g.pt), i32(g.pl), i32(g.dh), i32(g.dw),
-              i32(g.oh), i32(g.ow), i32(N), I(ep.act), F(ep.lo), F(ep.hi), i32(kchunk),
-              I(splits == 1 ? 0 : cand->serial ? 2 : 1), M(output), M(serial_counts ? serial_counts : dummy)},
+             {M(input), M(weights), M(ep.bias ? ep.bias : dummy), M(ep.residual ? ep.residual : dummy), M(dest),
+              M(output), M(serial_counts ? serial_counts : dummy), Struct(args)},
              global, local);
   if (splits == 1 || cand->serial) return;
   // The reduction's bias index is (i / inner) % channels: per output channel, or per column for a MatMul.

@@ -182,7 +182,8 @@ void OpenClOptimizedEngine::LowerWinograd(Builder& b, const Node& n, const Winog
   DevTensor& y = b.Output(n, 0, DataType::kFloat32);
   cl_mem v = b.Scratch(n.outputs[0] + ".winograd_v", a2 * C * T).buffer->mem();
   cl_mem prod = b.Scratch(n.outputs[0] + ".winograd_p", a2 * Mo * T).buffer->mem();
-  auto i32 = [](std::int64_t value) { return I(static_cast<std::int32_t>(value)); };
+  auto n32 = [](std::int64_t value) { return static_cast<std::int32_t>(value); };
+  auto i32 = [&](std::int64_t value) { return I(n32(value)); };
   auto& program = tile_programs_[fmt::format("winograd_f{}", cand.m)];
   if (!program) {
     program = std::make_unique<cl::Program>(*device_, std::string(OptimizedKernelSource()) + WinogradKernelSource(),
@@ -204,9 +205,9 @@ void OpenClOptimizedEngine::LowerWinograd(Builder& b, const Node& n, const Winog
                                       static_cast<std::size_t>((Mo + tile.tm - 1) / tile.tm) * gemm_local[1],
                                       static_cast<std::size_t>(a2)};
   b.Kernel3d(n, TileProgram(tile, /*pointwise=*/true, /*batched=*/true, cand.vec4), "conv_igemm", cand.Name() + ".gemm",
-             {M(v), M(u.buffer->mem()), M(v), I(0), M(v), I(0), M(prod), i32(C), i32(1), i32(T), i32(Mo), i32(1),
-              i32(1), i32(1), i32(1), i32(0), i32(0), i32(1), i32(1), i32(1), i32(T), i32(1), I(0), F(0), F(0),
-              i32(C), I(0), M(prod), M(v)},
+             {M(v), M(u.buffer->mem()), M(v), M(v), M(prod), M(prod), M(v),
+              Struct(IgemmArgs{n32(C), 1, n32(T), n32(Mo), 1, 1, 1, 1, 0, 0, 1, 1, 1, n32(T), 1, 0, n32(C), 0, 0, 0,
+                               0.0f, 0.0f})},
              gemm_global, gemm_local);
   const std::size_t out_global[3] = {t_global, static_cast<std::size_t>(Mo), 1};
   b.Kernel3d(n, *program, "winograd_output", cand.Name() + ".output",

@@ -1,5 +1,5 @@
 // Google Benchmark: where batch-1 time goes on an OpenCL device. BM_EmptyKernelLaunches: back-to-back launches of
-// an empty kernel (the launch cost floor, with and without a profiling queue, with 1 or 28 arguments); BM_OptimizedInference: the host time
+// an empty kernel (the launch cost floor, with and without a profiling queue, by argument list); BM_OptimizedInference: the host time
 // of Enqueue() (binding nothing, launching every kernel) against the whole inference, for a zoo model on
 // opencl-optimized. Figures are recorded by harness/scripts/gpu-optimized-sweep.sh (part "launch"), never asserted.
 #include <benchmark/benchmark.h>
@@ -19,7 +19,23 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// One iteration = 256 launches of an empty kernel (64 work-items) and a clFinish.
+// The argument lists of BM_EmptyKernelLaunches, range(1): what a launch's host cost grows with.
+struct ArgShape {
+  const char* label;
+  int buffers, scalars;  // scalars: separate int arguments, or one struct of them passed by value
+  bool packed;
+};
+constexpr ArgShape kArgShapes[] = {
+    {"1 argument", 1, 0, false},
+    {"28 arguments (8 buffers, 20 scalars: the implicit-GEMM convolution's list)", 8, 20, false},
+    {"8 buffers", 8, 0, false},
+    {"1 buffer, 20 scalars", 1, 20, false},
+    {"8 buffers, 20 scalars in one struct", 8, 20, true},
+    {"1 buffer, 20 scalars in one struct", 1, 20, true},
+};
+
+// One iteration = 256 launches of an empty kernel (64 work-items) and a clFinish. range(0): profiling queue or not;
+// range(1): the argument list (kArgShapes).
 void BM_EmptyKernelLaunches(benchmark::State& state) {
   cl::Device device(cl::DeviceChoice{});
   cl_int err = CL_SUCCESS;
@@ -27,26 +43,29 @@ void BM_EmptyKernelLaunches(benchmark::State& state) {
   cl_command_queue queue = clCreateCommandQueue(device.context(), device.id(),
                                                 profiling ? CL_QUEUE_PROFILING_ENABLE : 0, &err);
   cl::Check(err, "clCreateCommandQueue");
-  // range(1): 1 argument, or 28 (8 buffers, 18 ints, 2 floats: the shape of the implicit-GEMM convolution's list).
-  const bool many = state.range(1) == 1;
-  cl::Program program(device,
-                      "__kernel void nop(__global float* x) { if (x[0] == 12345.0f) x[1] = 0.0f; }\n"
-                      "__kernel void nop28(__global float* x, __global float* b1, __global float* b2, "
-                      "__global float* b3, __global float* b4, __global float* b5, __global float* b6, "
-                      "__global float* b7, int i0, int i1, int i2, int i3, int i4, int i5, int i6, int i7, int i8, "
-                      "int i9, int i10, int i11, int i12, int i13, int i14, int i15, int i16, int i17, float f0, "
-                      "float f1) { if (x[0] == 12345.0f) x[1] = 0.0f; }",
-                      "-cl-std=CL1.2");
+  const ArgShape& shape = kArgShapes[state.range(1)];
+  std::string params = "__global float* x";
+  for (int b = 1; b < shape.buffers; ++b) params += fmt::format(", __global float* b{}", b);
+  if (shape.packed) {
+    params += ", Params p";
+  } else {
+    for (int i = 0; i < shape.scalars; ++i) params += fmt::format(", int i{}", i);
+  }
+  std::string fields;
+  for (int i = 0; i < shape.scalars; ++i) fields += fmt::format("int i{}; ", i);
+  const std::string source = (shape.packed ? "typedef struct { " + fields + "} Params;\n" : std::string()) +
+                             "__kernel void nop(" + params + ") { if (x[0] == 12345.0f) x[1] = 0.0f; }\n";
+  cl::Program program(device, source, "-cl-std=CL1.2");
   cl::Buffer buffer(device, 256);
   cl_mem mem = buffer.mem();
-  cl_kernel kernel = program.Kernel(many ? "nop28" : "nop");
-  for (cl_uint a = 0; a < (many ? 28u : 1u); ++a) {
-    const cl_int i = 1;
-    const bool is_mem = a < 8, is_int = a >= 8 && a < 26;
-    cl::Check(clSetKernelArg(kernel, a, is_mem ? sizeof(cl_mem) : sizeof(cl_int),
-                             is_mem ? static_cast<const void*>(&mem) : static_cast<const void*>(&i)),
-              "clSetKernelArg");
-    (void)is_int;
+  cl_kernel kernel = program.Kernel("nop");
+  cl_uint a = 0;
+  for (int b = 0; b < shape.buffers; ++b) cl::Check(clSetKernelArg(kernel, a++, sizeof(cl_mem), &mem), "clSetKernelArg");
+  const std::vector<cl_int> values(static_cast<std::size_t>(shape.scalars), 1);
+  if (shape.packed) {
+    cl::Check(clSetKernelArg(kernel, a++, values.size() * sizeof(cl_int), values.data()), "clSetKernelArg");
+  } else {
+    for (const cl_int& v : values) cl::Check(clSetKernelArg(kernel, a++, sizeof(cl_int), &v), "clSetKernelArg");
   }
   const std::size_t global = 64, local = 64;
   constexpr int kLaunches = 256;
@@ -65,14 +84,10 @@ void BM_EmptyKernelLaunches(benchmark::State& state) {
                                                              benchmark::Counter::kInvert);
   state.counters["host_enqueue_us_per_launch"] =
       1e6 * enqueue_s / (static_cast<double>(state.iterations()) * kLaunches);
-  state.SetLabel(device.name() + (profiling ? ", profiling queue" : ", plain queue") +
-                 (many ? ", 28 arguments" : ", 1 argument"));
+  state.SetLabel(device.name() + (profiling ? ", profiling queue, " : ", plain queue, ") + shape.label);
 }
 BENCHMARK(BM_EmptyKernelLaunches)
-    ->Args({0, 0})
-    ->Args({1, 0})
-    ->Args({0, 1})
-    ->Args({1, 1})
+    ->ArgsProduct({{0, 1}, {0, 1, 2, 3, 4, 5}})
     ->Unit(benchmark::kMicrosecond)
     ->UseRealTime();
 
