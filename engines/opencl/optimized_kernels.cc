@@ -351,7 +351,9 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
   if (!last_group) return;
   mem_fence(CLK_GLOBAL_MEM_FENCE);
   // Volatile: the other work-groups' sums are read from L2, never from a stale L1 line. Each work-item owns RM * RN
-  // elements of the tile (consecutive columns across work-items) and loads them all for one split before adding.
+  // elements of the tile (consecutive columns across work-items) and loads them for SPLIT_GROUP splits before adding:
+  // the tail is a few rounds of L2 latency, not one per split.
+#define SPLIT_GROUP 4
   __global volatile const float* part = y;
   const long chunk = (long)Q * M;
   long off[RM * RN];
@@ -361,10 +363,16 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
     off[u] = (m < M && q < Q) ? ((long)(q / P) * M + m) * P + q % P : -1;
     sum[u] = 0.0f;
   }
-  for (int s = 0; s < splits; ++s) {
-    float t[RM * RN];
-    for (int u = 0; u < RM * RN; ++u) t[u] = off[u] >= 0 ? part[s * chunk + off[u]] : 0.0f;
-    for (int u = 0; u < RM * RN; ++u) sum[u] += t[u];
+  for (int s0 = 0; s0 < splits; s0 += SPLIT_GROUP) {
+    float t[SPLIT_GROUP][RM * RN];
+    for (int j = 0; j < SPLIT_GROUP; ++j) {
+      for (int u = 0; u < RM * RN; ++u) {
+        t[j][u] = (s0 + j < splits && off[u] >= 0) ? part[(s0 + j) * chunk + off[u]] : 0.0f;
+      }
+    }
+    for (int j = 0; j < SPLIT_GROUP; ++j) {
+      for (int u = 0; u < RM * RN; ++u) sum[u] += t[j][u];
+    }
   }
   for (int u = 0; u < RM * RN; ++u) {
     if (off[u] < 0) continue;
