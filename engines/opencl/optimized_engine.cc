@@ -368,9 +368,9 @@ double OpenClOptimizedEngine::TimeCandidate(Builder& b, const Node& n, const std
 }
 
 cl::Program& OpenClOptimizedEngine::TileProgram(const IgemmTile& tile, bool pointwise, bool batched, bool vec4,
-                                                bool matmul) {
+                                                bool matmul, bool serial) {
   const std::string defines = tile.Defines() + (pointwise ? " -DPOINTWISE" : "") + (batched ? " -DBATCHED" : "") +
-                              (vec4 ? " -DVEC4" : "") + (matmul ? " -DMATMUL" : "");
+                              (vec4 ? " -DVEC4" : "") + (matmul ? " -DMATMUL" : "") + (serial ? " -DSERIAL_SPLITK" : "");
   auto& p = tile_programs_[defines];
   if (!p) p = std::make_unique<cl::Program>(*device_, OptimizedKernelSource(), "-cl-std=CL1.2 " + defines);
   return *p;

@@ -45,9 +45,10 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   std::string Signature(Builder& b, const Node& n) const;  // layer shape + attributes, for the timing cache
   // The implicit-GEMM program of a tile; `pointwise` (1x1, stride 1, no padding) reads the input without im2col math;
   // `batched`: work-group z multiplies the z-th of a stack of weight matrices (Winograd).
-  // `vec4`: float4 tiles and stores (IgemmCandidate::vec4); `matmul`: the FusedMatMul form (LowerMatMulIgemm).
+  // `vec4`: float4 tiles and stores (IgemmCandidate::vec4); `matmul`: the FusedMatMul form (LowerMatMulIgemm);
+  // `serial`: the serial split-K tail (IgemmCandidate::serial), kept out of the other programs.
   cl::Program& TileProgram(const struct IgemmTile& tile, bool pointwise, bool batched = false, bool vec4 = false,
-                           bool matmul = false);
+                           bool matmul = false, bool serial = false);
   // A rearranged copy of the constant weights of `n` (input 1), made on the host once per layer and uploaded;
   // InputError when the weights are computed on the device.
   const DevTensor& DerivedWeights(Builder& b, const Node& n, const std::string& suffix,

@@ -150,7 +150,8 @@ inline float im2col_at(__global const float* xn, int k, int p, int P, int khw, i
 // from the local tiles As[TK][TM + 4], Bs[TK][TN + 4] as float4 when RM / RN allow. Split-K: group z takes depth
 // [z * kchunk, (z + 1) * kchunk) and, with `partial` set, stores raw sums to y + z * N * M * P. partial 1: a
 // splitk_epilogue launch adds them up. partial 2 (serial split-K): the last work-group of each output tile to finish,
-// counted in tile_done (zero between launches), adds them up and writes `out` with the epilogue, in this launch.
+// counted in tile_done (zero between launches), adds them up and writes `out` with the epilogue, in this launch
+// (compiled in only with -DSERIAL_SPLITK).
 // BATCHED (no split-K): group z multiplies the z-th weights W + z * M * K by the z-th input, into the z-th output.
 // The scalars travel as one struct (IgemmArgs on the host, the same layout): a launch's host cost grows with its
 // argument count (opencl_bench, BM_EmptyKernelLaunches), and batch 1 is ~100 launches.
@@ -171,7 +172,9 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
   // + 4: the A loader writes down columns (2-way bank conflicts instead of 16-way), rows stay 16-byte aligned.
   __local float4 As4[TK * (TM + 4) / 4];
   __local float4 Bs4[TK * (TN + 4) / 4];
+#ifdef SERIAL_SPLITK
   __local int last_group;
+#endif
   __local float* As = (__local float*)As4;
   __local float* Bs = (__local float*)Bs4;
   const int P = oh * ow, Q = Nimg * P, K = C * kh * kw, khw = kh * kw;
@@ -337,6 +340,7 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
     }
   }
 #endif
+#ifdef SERIAL_SPLITK  // its own program: the tail's registers would otherwise cost every tile occupancy
   if (partial != 2) return;
   // Serial split-K: this work-item's partial sums reach global memory before the work-group is counted; the work-group
   // that brings the count to `splits` resets it for the next launch and reduces the tile.
@@ -382,6 +386,7 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
     if (has_res) v += r[off[u]];
     out[off[u]] = activate(v, act, lo, hi);
   }
+#endif
 }
 #endif
 )CLC";

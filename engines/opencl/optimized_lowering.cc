@@ -184,7 +184,8 @@ void OpenClOptimizedEngine::LowerIgemm(Builder& b, const Node& n, const std::str
                        n32(g.pt), n32(g.pl), n32(g.dh), n32(g.dw), n32(g.oh), n32(g.ow), n32(N), ep.act,
                        n32(kchunk), splits == 1 ? 0 : cand->serial ? 2 : 1, ep.bias != nullptr, ep.residual != nullptr,
                        ep.lo, ep.hi};
-  b.Kernel3d(n, TileProgram(tile, pointwise, false, cand->vec4, s.matmul), "conv_igemm", candidate,
+  b.Kernel3d(n, TileProgram(tile, pointwise, false, cand->vec4, s.matmul, serial_counts != nullptr), "conv_igemm",
+             candidate,
              {M(input), M(weights), M(ep.bias ? ep.bias : dummy), M(ep.residual ? ep.residual : dummy), M(dest),
               M(output), M(serial_counts ? serial_counts : dummy), Struct(args)},
              global, local);
