@@ -368,11 +368,16 @@ double OpenClOptimizedEngine::TimeCandidate(Builder& b, const Node& n, const std
 }
 
 cl::Program& OpenClOptimizedEngine::TileProgram(const IgemmTile& tile, bool pointwise, bool batched, bool vec4,
-                                                bool matmul, bool serial) {
+                                                bool matmul, bool serial, bool winograd_fused) {
   const std::string defines = tile.Defines() + (pointwise ? " -DPOINTWISE" : "") + (batched ? " -DBATCHED" : "") +
-                              (vec4 ? " -DVEC4" : "") + (matmul ? " -DMATMUL" : "") + (serial ? " -DSERIAL_SPLITK" : "");
+                              (vec4 ? " -DVEC4" : "") + (matmul ? " -DMATMUL" : "") + (serial ? " -DSERIAL_SPLITK" : "") +
+                              (winograd_fused ? " -DWINO_FUSED -DWM=2" : "");
   auto& p = tile_programs_[defines];
-  if (!p) p = std::make_unique<cl::Program>(*device_, OptimizedKernelSource(), "-cl-std=CL1.2 " + defines);
+  if (!p) {
+    p = std::make_unique<cl::Program>(
+        *device_, std::string(OptimizedKernelSource()) + (winograd_fused ? WinogradKernelSource() : ""),
+        "-cl-std=CL1.2 " + defines);
+  }
   return *p;
 }
 

@@ -46,15 +46,17 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   // The implicit-GEMM program of a tile; `pointwise` (1x1, stride 1, no padding) reads the input without im2col math;
   // `batched`: work-group z multiplies the z-th of a stack of weight matrices (Winograd).
   // `vec4`: float4 tiles and stores (IgemmCandidate::vec4); `matmul`: the FusedMatMul form (LowerMatMulIgemm);
-  // `serial`: the serial split-K tail (IgemmCandidate::serial), kept out of the other programs.
+  // `serial`: the serial split-K tail (IgemmCandidate::serial), kept out of the other programs; `winograd_fused`:
+  // F(2x2, 3x3) with its input transform in the B loader and its output transform in the last point's work-group.
   cl::Program& TileProgram(const struct IgemmTile& tile, bool pointwise, bool batched = false, bool vec4 = false,
-                           bool matmul = false, bool serial = false);
+                           bool matmul = false, bool serial = false, bool winograd_fused = false);
   // A rearranged copy of the constant weights of `n` (input 1), made on the host once per layer and uploaded;
   // InputError when the weights are computed on the device.
   const DevTensor& DerivedWeights(Builder& b, const Node& n, const std::string& suffix,
                                   const std::function<Tensor(const Tensor&)>& make);
   void DropDerivedWeights();  // their host copies, once a layer is lowered
-  // Winograd F(m x m, 3x3): input transform, batched GEMM, output transform with the epilogue (winograd.cc).
+  // Winograd F(m x m, 3x3): input transform, batched GEMM, output transform with the epilogue (winograd.cc); the
+  // fused candidates in one launch.
   void LowerWinograd(Builder& b, const Node& n, const struct WinogradCandidate& cand, cl_mem bias, cl_mem residual,
                      int act, float lo, float hi);
   void LowerAttention(Builder& b, const Node& n, const struct AttentionCandidate& cand);  // fused_lowering.cc

@@ -158,7 +158,33 @@ inline float im2col_at(__global const float* xn, int k, int p, int P, int khw, i
 typedef struct {
   int C, H, W, M, kh, kw, sh, sw, pt, pl, dh, dw, oh, ow, Nimg, act, kchunk, partial, has_bias, has_res;
   float lo, hi;
+  int out_h, out_w;  // WINO_FUSED only: the convolution's output size (oh, ow count Winograd tiles there)
 } IgemmArgs;
+
+#if defined(SERIAL_SPLITK) || defined(WINO_FUSED)
+// This work-item's stores reach global memory before its work-group is counted: true in the work-group that brings
+// the count of tile `slot` to `arrivals`, which resets the count for the next launch (tile_done is zero between
+// launches) and may then read what the other work-groups of the tile stored.
+bool last_to_arrive(__global volatile int* tile_done, int slot, int arrivals, __local int* flag) {
+  mem_fence(CLK_GLOBAL_MEM_FENCE);
+  barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);
+  if (get_local_id(0) == 0 && get_local_id(1) == 0) {
+    *flag = atomic_inc(tile_done + slot) == arrivals - 1;
+    if (*flag) atomic_xchg(tile_done + slot, 0);
+  }
+  barrier(CLK_LOCAL_MEM_FENCE);
+  const bool last = *flag;
+  mem_fence(CLK_GLOBAL_MEM_FENCE);
+  return last;
+}
+#endif
+#ifdef WINO_FUSED  // Winograd F(2x2, 3x3) with both transforms inside the batched GEMM; defined in winograd.cc's source
+void wino_fused_setup(int point, bool ok, int iy0, int ix0, int H, int W, int4* off, float4* coef);
+float wino_fused_input(__global const float* xc, int4 off, float4 coef);
+void wino_fused_output(__global volatile const float* prod, long chunk, int m, int t, int M, int P, int tiles_w,
+                       int out_h, int out_w, __global const float* bias, int has_bias, __global const float* r,
+                       int has_res, __global float* out, int act, float lo, float hi);
+#endif
 
 __kernel __attribute__((reqd_work_group_size(TN / RN, TM / RM, 1)))
 void conv_igemm(__global const float* x, __global const float* w, __global const float* bias,
@@ -172,16 +198,18 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
   // + 4: the A loader writes down columns (2-way bank conflicts instead of 16-way), rows stay 16-byte aligned.
   __local float4 As4[TK * (TM + 4) / 4];
   __local float4 Bs4[TK * (TN + 4) / 4];
-#ifdef SERIAL_SPLITK
+#if defined(SERIAL_SPLITK) || defined(WINO_FUSED)
   __local int last_group;
 #endif
   __local float* As = (__local float*)As4;
   __local float* Bs = (__local float*)Bs4;
   const int P = oh * ow, Q = Nimg * P, K = C * kh * kw, khw = kh * kw;
 #ifdef BATCHED  // group z computes the z-th of independent GEMMs (Winograd points): its own input, weights, output
-  x += (long)get_group_id(2) * Nimg * C * H * W;
   w += (long)get_group_id(2) * M * K;
+#ifndef WINO_FUSED  // fused: one input (transformed in the loader), the products stored as split-K chunks
+  x += (long)get_group_id(2) * Nimg * C * H * W;
   y += (long)get_group_id(2) * M * Q;
+#endif
 #endif
   const int tx = get_local_id(0), ty = get_local_id(1);
   const int threads = (TM / RM) * (TN / RN), tid = ty * (TN / RN) + tx;
@@ -197,6 +225,13 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
   const int n = q_ok ? q / P : 0, p = q_ok ? q % P : 0;
   const int iy0 = (p / ow) * sh - pt, ix0 = (p % ow) * sw - pl;
   __global const float* xn = x + (long)n * C * H * W;
+#ifdef WINO_FUSED  // the column is a 2x2 output tile (sh = sw = 2 place its 4x4 input patch); k a channel
+  int4 woff;
+  float4 wcoef;
+  wino_fused_setup(get_group_id(2), q_ok, iy0, ix0, H, W, &woff, &wcoef);
+#undef IM2COL
+#define IM2COL(k) wino_fused_input(xn + (long)(k) * H * W, woff, wcoef)
+#endif
 #ifdef BATCHED
   const int k_lo = 0, k_hi = K;
 #else
@@ -340,20 +375,25 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
     }
   }
 #endif
+#ifdef WINO_FUSED
+  // The last of the tile's point products to arrive applies the output transform and the epilogue to the tile.
+  if (!last_to_arrive(tile_done, get_group_id(1) * get_num_groups(0) + get_group_id(0), get_num_groups(2),
+                      &last_group)) {
+    return;
+  }
+  for (int e = tid; e < TM * TN; e += threads) {
+    const int m = m0 + e / TN, t = q0 + e % TN;
+    if (m < M && t < Q) {
+      wino_fused_output(y, (long)Q * M, m, t, M, P, ow, args.out_h, args.out_w, bias, has_bias, r, has_res, out, act,
+                        lo, hi);
+    }
+  }
+#endif
 #ifdef SERIAL_SPLITK  // its own program: the tail's registers would otherwise cost every tile occupancy
   if (partial != 2) return;
-  // Serial split-K: this work-item's partial sums reach global memory before the work-group is counted; the work-group
-  // that brings the count to `splits` resets it for the next launch and reduces the tile.
-  mem_fence(CLK_GLOBAL_MEM_FENCE);
-  barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);
-  const int slot = get_group_id(1) * get_num_groups(0) + get_group_id(0), splits = get_num_groups(2);
-  if (tid == 0) {
-    last_group = atomic_inc(tile_done + slot) == splits - 1;
-    if (last_group) atomic_xchg(tile_done + slot, 0);
-  }
-  barrier(CLK_LOCAL_MEM_FENCE);
-  if (!last_group) return;
-  mem_fence(CLK_GLOBAL_MEM_FENCE);
+  // Serial split-K: the work-group that brings the tile's count to `splits` reduces the tile.
+  const int splits = get_num_groups(2);
+  if (!last_to_arrive(tile_done, get_group_id(1) * get_num_groups(0) + get_group_id(0), splits, &last_group)) return;
   // Volatile: the other work-groups' sums are read from L2, never from a stale L1 line. Each work-item owns RM * RN
   // elements of the tile (consecutive columns across work-items) and loads them for SPLIT_GROUP splits before adding:
   // the tail is a few rounds of L2 latency, not one per split.

@@ -43,8 +43,9 @@ const std::vector<IgemmCandidate>& IgemmCandidates();
 struct IgemmArgs {
   std::int32_t C, H, W, M, kh, kw, sh, sw, pt, pl, dh, dw, oh, ow, Nimg, act, kchunk, partial, has_bias, has_res;
   float lo, hi;
+  std::int32_t out_h = 0, out_w = 0;  // fused Winograd only: the output size (oh, ow then count 2x2 tiles)
 };
-static_assert(sizeof(IgemmArgs) == 22 * 4, "IgemmArgs must match the OpenCL struct: 20 ints and 2 floats, unpadded");
+static_assert(sizeof(IgemmArgs) == 24 * 4, "IgemmArgs must match the OpenCL struct: 20 ints, 2 floats, 2 ints, unpadded");
 
 // Activation codes shared by the host and the kernels.
 int ActivationCode(const std::string& activation);  // "" -> 0, Relu 1, Clip 2, Sigmoid 3, HardSwish 4, Gelu 5

@@ -21,7 +21,8 @@ const double kG4[6][3] = {{1.0 / 4, 0, 0},           {-1.0 / 6, -1.0 / 6, -1.0 /
 }  // namespace
 
 std::string WinogradCandidate::Name() const {
-  return fmt::format("winograd_f{}_{}x{}{}", m, tile.tm, tile.tn, vec4 ? "_v4" : "");
+  return fmt::format("winograd_f{}_{}x{}{}{}{}", m, tile.tm, tile.tn, tile.tk == 16 ? "" : fmt::format("x{}", tile.tk),
+                     vec4 ? "_v4" : "", fused ? "_fused" : "");
 }
 
 const std::vector<WinogradCandidate>& WinogradCandidates() {
@@ -33,6 +34,8 @@ const std::vector<WinogradCandidate>& WinogradCandidates() {
         if (t.Vectorizable() && t.tk == 16) out.push_back({m, t, true});
       }
     }
+    // Fused F(2x2, 3x3): batch 1 runs ~100 launches of a few us each, three per Winograd layer otherwise.
+    for (int t : {0, 2, 3, 7}) out.push_back({2, IgemmTiles()[t], false, true});  // 64x64, 64x32, 32x32 (x16, x32)
     return out;
   }();
   return c;
@@ -96,6 +99,29 @@ __constant float AT[4][6] = {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1,
     OUT[i][j] = s_;                                                         \
   }
 
+// Output tile `rem` of image n, channel m: y = act(A^T p A + bias[m] + residual), p the tile's WA x WA products.
+void winograd_store_tile(float p[WA][WA], int n, int rem, int m, int M, int tiles_w, int oh, int ow,
+                         __global const float* bias, int has_bias, __global const float* r, int has_res,
+                         __global float* y, int act, float lo, float hi) {
+  float ap[WM][WA];
+  LEFT_MULTIPLY(ap, AT, p, WM);
+  const int oy0 = (rem / tiles_w) * WM, ox0 = (rem % tiles_w) * WM;
+  const float b = has_bias ? bias[m] : 0.0f;
+#pragma unroll
+  for (int i = 0; i < WM; ++i)
+#pragma unroll
+    for (int j = 0; j < WM; ++j) {
+      const int oy = oy0 + i, ox = ox0 + j;
+      if (oy >= oh || ox >= ow) continue;
+      float s = b;
+#pragma unroll
+      for (int k = 0; k < WA; ++k) s += ap[i][k] * AT[j][k];
+      const long o = (((long)n * M + m) * oh + oy) * ow + ox;
+      if (has_res) s += r[o];
+      y[o] = activate(s, act, lo, hi);
+    }
+}
+
 // V[xi][c][t] = (B^T d B)[xi], d the WA x WA input patch of tile t (image, tile row, tile column) in channel c.
 __kernel void winograd_input(__global const float* x, __global float* v, int C, int H, int W, int pt, int pl,
                              int tiles_h, int tiles_w, int T) {
@@ -130,29 +156,67 @@ __kernel void winograd_output(__global const float* prod, __global float* y, __g
                               int tiles_h, int tiles_w, int T, int act, float lo, float hi) {
   const int t = get_global_id(0), m = get_global_id(1);
   if (t >= T) return;
-  float p[WA][WA], ap[WM][WA];
+  float p[WA][WA];
 #pragma unroll
   for (int i = 0; i < WA; ++i)
 #pragma unroll
     for (int j = 0; j < WA; ++j) p[i][j] = prod[((long)(i * WA + j) * M + m) * T + t];
-  LEFT_MULTIPLY(ap, AT, p, WM);
-  const int per_image = tiles_h * tiles_w, n = t / per_image, rem = t - n * per_image;
-  const int oy0 = (rem / tiles_w) * WM, ox0 = (rem % tiles_w) * WM;
-  const float b = has_bias ? bias[m] : 0.0f;
-#pragma unroll
-  for (int i = 0; i < WM; ++i)
-#pragma unroll
-    for (int j = 0; j < WM; ++j) {
-      const int oy = oy0 + i, ox = ox0 + j;
-      if (oy >= oh || ox >= ow) continue;
-      float s = b;
-#pragma unroll
-      for (int k = 0; k < WA; ++k) s += ap[i][k] * AT[j][k];
-      const long o = (((long)n * M + m) * oh + oy) * ow + ox;
-      if (has_res) s += r[o];
-      y[o] = activate(s, act, lo, hi);
-    }
+  const int per_image = tiles_h * tiles_w, n = t / per_image;
+  winograd_store_tile(p, n, t - n * per_image, m, M, tiles_w, oh, ow, bias, has_bias, r, has_res, y, act, lo, hi);
 }
+
+#ifdef WINO_FUSED  // F(2x2, 3x3) inside conv_igemm (-DBATCHED -DWINO_FUSED): group z computes point xi = z's product
+#if WM != 2 || defined(VEC4)
+#error "the fused Winograd kernel is F(2x2, 3x3) on the scalar tiles only"
+#endif
+// Row r of B^T has two nonzeros: at a0 (sign c0) and a1 (sign c1).
+void bt_row(int r, int* a0, float* c0, int* a1, float* c1) {
+  *a0 = r == 0 ? 0 : 1;
+  *c0 = r == 2 ? -1.0f : 1.0f;
+  *a1 = r == 3 ? 3 : 2;
+  *c1 = (r == 0 || r == 3) ? -1.0f : 1.0f;
+}
+
+// V[xi][c][t] = sum over (a, b) of B^T[i][a] B^T[j][b] d[a][b], xi = i * 4 + j: four signed input values of the tile's
+// patch (origin iy0, ix0) per channel. Offsets within a channel plane; a value outside the image (or of a column past
+// the last tile, !ok) gets coefficient 0 and offset 0.
+void wino_fused_setup(int point, bool ok, int iy0, int ix0, int H, int W, int4* off, float4* coef) {
+  int a[2], b[2];
+  float ca[2], cb[2];
+  bt_row(point / WA, &a[0], &ca[0], &a[1], &ca[1]);
+  bt_row(point % WA, &b[0], &cb[0], &b[1], &cb[1]);
+  int o[4];
+  float c[4];
+#pragma unroll
+  for (int u = 0; u < 4; ++u) {
+    const int iy = iy0 + a[u / 2], ix = ix0 + b[u % 2];
+    const bool in = ok && iy >= 0 && iy < H && ix >= 0 && ix < W;
+    o[u] = in ? iy * W + ix : 0;
+    c[u] = in ? ca[u / 2] * cb[u % 2] : 0.0f;
+  }
+  *off = (int4)(o[0], o[1], o[2], o[3]);
+  *coef = (float4)(c[0], c[1], c[2], c[3]);
+}
+
+float wino_fused_input(__global const float* xc, int4 off, float4 coef) {
+  return coef.s0 * xc[off.s0] + coef.s1 * xc[off.s1] + coef.s2 * xc[off.s2] + coef.s3 * xc[off.s3];
+}
+
+// The output transform of tile t, channel m, from the 16 point products (chunk xi of prod, at the split-K layout's
+// offset), with bias, residual and activation.
+void wino_fused_output(__global volatile const float* prod, long chunk, int m, int t, int M, int P, int tiles_w,
+                       int out_h, int out_w, __global const float* bias, int has_bias, __global const float* r,
+                       int has_res, __global float* out, int act, float lo, float hi) {
+  const int n = t / P, rem = t - n * P;
+  const long o = ((long)n * M + m) * P + rem;
+  float p[WA][WA];
+#pragma unroll
+  for (int i = 0; i < WA; ++i)
+#pragma unroll
+    for (int j = 0; j < WA; ++j) p[i][j] = prod[(i * WA + j) * chunk + o];
+  winograd_store_tile(p, n, rem, m, M, tiles_w, out_h, out_w, bias, has_bias, r, has_res, out, act, lo, hi);
+}
+#endif
 )CLC";
 }
 
@@ -180,10 +244,32 @@ void OpenClOptimizedEngine::LowerWinograd(Builder& b, const Node& n, const Winog
   const DevTensor& u = DerivedWeights(b, n, fmt::format("winograd_f{}{}", cand.m, cand.vec4 ? "_t" : ""),
                                       [&](const Tensor& w) { return WinogradWeights(w, cand.m, cand.vec4); });
   DevTensor& y = b.Output(n, 0, DataType::kFloat32);
-  cl_mem v = b.Scratch(n.outputs[0] + ".winograd_v", a2 * C * T).buffer->mem();
-  cl_mem prod = b.Scratch(n.outputs[0] + ".winograd_p", a2 * Mo * T).buffer->mem();
   auto n32 = [](std::int64_t value) { return static_cast<std::int32_t>(value); };
   auto i32 = [&](std::int64_t value) { return I(n32(value)); };
+  const IgemmTile& tile = cand.tile;
+  const std::size_t gemm_local[3] = {static_cast<std::size_t>(tile.tn / tile.rn),
+                                     static_cast<std::size_t>(tile.tm / tile.rm), 1};
+  const std::size_t gemm_global[3] = {static_cast<std::size_t>((T + tile.tn - 1) / tile.tn) * gemm_local[0],
+                                      static_cast<std::size_t>((Mo + tile.tm - 1) / tile.tm) * gemm_local[1],
+                                      static_cast<std::size_t>(a2)};
+  if (cand.fused) {
+    // One launch: columns are the 2x2 output tiles (oh, ow count them; a stride of 2 places their 4x4 input patches),
+    // the products land as split-K chunks (partial), and each output tile's arrival counter lives with the plan.
+    cl_mem prod = b.Scratch(n.outputs[0] + ".winograd_p", a2 * Mo * T).buffer->mem();
+    const std::int64_t tiles = static_cast<std::int64_t>(gemm_global[0] / gemm_local[0] * gemm_global[1] / gemm_local[1]);
+    cl_mem counts = b.Meta(std::vector<std::int64_t>((tiles + 1) / 2, 0));  // int64 words: two int32 counters each
+    cl_mem dummy = x.buffer->mem();
+    b.Kernel3d(n, TileProgram(tile, false, true, false, false, false, true), "conv_igemm", cand.Name(),
+               {M(x.buffer->mem()), M(u.buffer->mem()), M(bias ? bias : dummy), M(residual ? residual : dummy), M(prod),
+                M(y.buffer->mem()), M(counts),
+                Struct(IgemmArgs{n32(C), n32(H), n32(W), n32(Mo), 1, 1, 2, 2, n32(g.pt), n32(g.pl), 1, 1, n32(tiles_h),
+                                 n32(tiles_w), n32(N), act, n32(C), 2, bias != nullptr, residual != nullptr, lo, hi,
+                                 n32(g.oh), n32(g.ow)})},
+               gemm_global, gemm_local);
+    return;
+  }
+  cl_mem v = b.Scratch(n.outputs[0] + ".winograd_v", a2 * C * T).buffer->mem();
+  cl_mem prod = b.Scratch(n.outputs[0] + ".winograd_p", a2 * Mo * T).buffer->mem();
   auto& program = tile_programs_[fmt::format("winograd_f{}", cand.m)];
   if (!program) {
     program = std::make_unique<cl::Program>(*device_, std::string(OptimizedKernelSource()) + WinogradKernelSource(),
@@ -198,12 +284,6 @@ void OpenClOptimizedEngine::LowerWinograd(Builder& b, const Node& n, const Winog
               i32(T)},
              in_global, local);
   // The GEMMs: a pointwise convolution of C channels over "T pixels" of one image, one weight matrix per group z.
-  const IgemmTile& tile = cand.tile;
-  const std::size_t gemm_local[3] = {static_cast<std::size_t>(tile.tn / tile.rn),
-                                     static_cast<std::size_t>(tile.tm / tile.rm), 1};
-  const std::size_t gemm_global[3] = {static_cast<std::size_t>((T + tile.tn - 1) / tile.tn) * gemm_local[0],
-                                      static_cast<std::size_t>((Mo + tile.tm - 1) / tile.tm) * gemm_local[1],
-                                      static_cast<std::size_t>(a2)};
   b.Kernel3d(n, TileProgram(tile, /*pointwise=*/true, /*batched=*/true, cand.vec4), "conv_igemm", cand.Name() + ".gemm",
              {M(v), M(u.buffer->mem()), M(v), M(v), M(prod), M(prod), M(v),
               Struct(IgemmArgs{n32(C), 1, n32(T), n32(Mo), 1, 1, 1, 1, 0, 0, 1, 1, 1, n32(T), 1, 0, n32(C), 0, 0, 0,

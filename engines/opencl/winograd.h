@@ -2,7 +2,8 @@
 // each m x m output tile comes from an (m + 2)^2 input patch through (m + 2)^2 independent products instead of
 // 9 m^2. Three launches: the input transform V = B^T d B (per channel and tile), (m + 2)^2 batched GEMMs
 // U[xi] (M x C) * V[xi] (C x tiles) on the implicit-GEMM kernel, and the output transform A^T (U.V) A with the
-// fused epilogue (bias, residual, activation). The weights are transformed once on the host (U = G g G^T).
+// fused epilogue (bias, residual, activation); or, fused (F(2x2, 3x3)), all three in the GEMM's launch. The weights
+// are transformed once on the host (U = G g G^T).
 #pragma once
 
 #include <string>
@@ -17,8 +18,12 @@ struct WinogradCandidate {
   int m = 2;        // output tile edge: F(2x2, 3x3) or F(4x4, 3x3)
   IgemmTile tile;   // tile of the batched GEMM
   bool vec4 = false;  // the GEMM's float4 variant (transformed weights stored C x M; M and tiles multiples of 4)
+  // One launch instead of three (F(2x2, 3x3), scalar tiles): the GEMM's loader computes the transformed input from
+  // the activations, and the last of a tile's 16 point work-groups to finish applies the output transform and the
+  // epilogue (a per-tile arrival counter, as serial split-K).
+  bool fused = false;
   int alpha() const { return m + 2; }
-  std::string Name() const;  // winograd_f2_64x64, winograd_f4_128x64, winograd_f4_64x64_v4
+  std::string Name() const;  // winograd_f2_64x64, winograd_f4_128x64, winograd_f4_64x64_v4, winograd_f2_64x32_fused
 };
 const std::vector<WinogradCandidate>& WinogradCandidates();
 // The candidate called `name`, or nullptr.
