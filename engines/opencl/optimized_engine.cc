@@ -368,10 +368,11 @@ double OpenClOptimizedEngine::TimeCandidate(Builder& b, const Node& n, const std
 }
 
 cl::Program& OpenClOptimizedEngine::TileProgram(const IgemmTile& tile, bool pointwise, bool batched, bool vec4,
-                                                bool matmul, bool serial, bool winograd_fused) {
+                                                bool matmul, bool serial, int winograd_fused) {
   const std::string defines = tile.Defines() + (pointwise ? " -DPOINTWISE" : "") + (batched ? " -DBATCHED" : "") +
                               (vec4 ? " -DVEC4" : "") + (matmul ? " -DMATMUL" : "") + (serial ? " -DSERIAL_SPLITK" : "") +
-                              (winograd_fused ? " -DWINO_FUSED -DWM=2" : "");
+                              (winograd_fused ? " -DWINO_FUSED -DWM=2" : "") +
+                              (winograd_fused == 2 ? " -DWINO_FUSED_OUTPUT" : "");
   auto& p = tile_programs_[defines];
   if (!p) {
     p = std::make_unique<cl::Program>(

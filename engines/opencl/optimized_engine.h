@@ -46,10 +46,10 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   // The implicit-GEMM program of a tile; `pointwise` (1x1, stride 1, no padding) reads the input without im2col math;
   // `batched`: work-group z multiplies the z-th of a stack of weight matrices (Winograd).
   // `vec4`: float4 tiles and stores (IgemmCandidate::vec4); `matmul`: the FusedMatMul form (LowerMatMulIgemm);
-  // `serial`: the serial split-K tail (IgemmCandidate::serial), kept out of the other programs; `winograd_fused`:
-  // F(2x2, 3x3) with its input transform in the B loader and its output transform in the last point's work-group.
+  // `serial`: the serial split-K tail (IgemmCandidate::serial), kept out of the other programs; `winograd_fused`
+  // (WinogradCandidate::fused): F(2x2, 3x3)'s input transform in the B loader, with 2 also its output transform.
   cl::Program& TileProgram(const struct IgemmTile& tile, bool pointwise, bool batched = false, bool vec4 = false,
-                           bool matmul = false, bool serial = false, bool winograd_fused = false);
+                           bool matmul = false, bool serial = false, int winograd_fused = 0);
   // A rearranged copy of the constant weights of `n` (input 1), made on the host once per layer and uploaded;
   // InputError when the weights are computed on the device.
   const DevTensor& DerivedWeights(Builder& b, const Node& n, const std::string& suffix,

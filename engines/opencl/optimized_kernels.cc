@@ -161,7 +161,7 @@ typedef struct {
   int out_h, out_w;  // WINO_FUSED only: the convolution's output size (oh, ow count Winograd tiles there)
 } IgemmArgs;
 
-#if defined(SERIAL_SPLITK) || defined(WINO_FUSED)
+#if defined(SERIAL_SPLITK) || defined(WINO_FUSED_OUTPUT)
 // This work-item's stores reach global memory before its work-group is counted: true in the work-group that brings
 // the count of tile `slot` to `arrivals`, which resets the count for the next launch (tile_done is zero between
 // launches) and may then read what the other work-groups of the tile stored.
@@ -178,12 +178,13 @@ bool last_to_arrive(__global volatile int* tile_done, int slot, int arrivals, __
   return last;
 }
 #endif
-#ifdef WINO_FUSED  // Winograd F(2x2, 3x3) with both transforms inside the batched GEMM; defined in winograd.cc's source
+#ifdef WINO_FUSED  // Winograd F(2x2, 3x3) with its transforms inside the batched GEMM; defined in winograd.cc's source
 void wino_fused_setup(int point, bool ok, int iy0, int ix0, int H, int W, int4* off, float4* coef);
 float wino_fused_input(__global const float* xc, int4 off, float4 coef);
-void wino_fused_output(__global volatile const float* prod, long chunk, int m, int t, int M, int P, int tiles_w,
-                       int out_h, int out_w, __global const float* bias, int has_bias, __global const float* r,
-                       int has_res, __global float* out, int act, float lo, float hi);
+void wino_load_products(__global volatile const float* prod, long chunk, long o, float p[4][4]);
+void winograd_store_tile(float p[4][4], int n, int rem, int m, int M, int tiles_w, int oh, int ow,
+                         __global const float* bias, int has_bias, __global const float* r, int has_res,
+                         __global float* y, int act, float lo, float hi);
 #endif
 
 __kernel __attribute__((reqd_work_group_size(TN / RN, TM / RM, 1)))
@@ -198,7 +199,7 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
   // + 4: the A loader writes down columns (2-way bank conflicts instead of 16-way), rows stay 16-byte aligned.
   __local float4 As4[TK * (TM + 4) / 4];
   __local float4 Bs4[TK * (TN + 4) / 4];
-#if defined(SERIAL_SPLITK) || defined(WINO_FUSED)
+#if defined(SERIAL_SPLITK) || defined(WINO_FUSED_OUTPUT)
   __local int last_group;
 #endif
   __local float* As = (__local float*)As4;
@@ -206,7 +207,7 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
   const int P = oh * ow, Q = Nimg * P, K = C * kh * kw, khw = kh * kw;
 #ifdef BATCHED  // group z computes the z-th of independent GEMMs (Winograd points): its own input, weights, output
   w += (long)get_group_id(2) * M * K;
-#ifndef WINO_FUSED  // fused: one input (transformed in the loader), the products stored as split-K chunks
+#ifndef WINO_FUSED  // fused: one input (transformed in the loader), the products stored as split-K chunks [z][m][t]
   x += (long)get_group_id(2) * Nimg * C * H * W;
   y += (long)get_group_id(2) * M * Q;
 #endif
@@ -363,7 +364,11 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
       int q = q0 + tx * RN + j;
       if (q >= Q) continue;
       int n = q / P, p = q % P;
+#ifdef WINO_FUSED  // the Winograd products' layout, [point][m][tile], whatever the images (winograd_output's)
+      long o = (long)m * Q + q;
+#else
       long o = ((long)n * M + m) * P + p;
+#endif
       float v = acc[i][j];
       if (partial) {
         y[(long)get_group_id(2) * Q * M + o] = v;
@@ -375,17 +380,29 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
     }
   }
 #endif
-#ifdef WINO_FUSED
-  // The last of the tile's point products to arrive applies the output transform and the epilogue to the tile.
+#ifdef WINO_FUSED_OUTPUT
+  // The last of the tile's point products to arrive applies the output transform and the epilogue to the tile: each
+  // work-item RM * RN elements, four at a time so that their 64 loads are in flight together.
+#if (RM * RN) % 4 != 0
+#error "the fused Winograd tail takes four elements per round"
+#endif
   if (!last_to_arrive(tile_done, get_group_id(1) * get_num_groups(0) + get_group_id(0), get_num_groups(2),
                       &last_group)) {
     return;
   }
-  for (int e = tid; e < TM * TN; e += threads) {
-    const int m = m0 + e / TN, t = q0 + e % TN;
-    if (m < M && t < Q) {
-      wino_fused_output(y, (long)Q * M, m, t, M, P, ow, args.out_h, args.out_w, bias, has_bias, r, has_res, out, act,
-                        lo, hi);
+  for (int u0 = 0; u0 < RM * RN; u0 += 4) {
+    float pr[4][4][4];
+    int tm[4], tt[4];
+    for (int g = 0; g < 4; ++g) {
+      const int e = tid + (u0 + g) * threads;
+      tm[g] = m0 + e / TN, tt[g] = q0 + e % TN;
+      wino_load_products(y, (long)Q * M, tm[g] < M && tt[g] < Q ? (long)tm[g] * Q + tt[g] : -1, pr[g]);
+    }
+    for (int g = 0; g < 4; ++g) {
+      if (tm[g] >= M || tt[g] >= Q) continue;
+      const int img = tt[g] / P;
+      winograd_store_tile(pr[g], img, tt[g] - img * P, tm[g], M, ow, args.out_h, args.out_w, bias, has_bias, r,
+                          has_res, out, act, lo, hi);
     }
   }
 #endif

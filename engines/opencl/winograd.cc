@@ -22,7 +22,7 @@ const double kG4[6][3] = {{1.0 / 4, 0, 0},           {-1.0 / 6, -1.0 / 6, -1.0 /
 
 std::string WinogradCandidate::Name() const {
   return fmt::format("winograd_f{}_{}x{}{}{}{}", m, tile.tm, tile.tn, tile.tk == 16 ? "" : fmt::format("x{}", tile.tk),
-                     vec4 ? "_v4" : "", fused ? "_fused" : "");
+                     vec4 ? "_v4" : "", fused == 2 ? "_fused" : fused == 1 ? "_fused_input" : "");
 }
 
 const std::vector<WinogradCandidate>& WinogradCandidates() {
@@ -35,7 +35,9 @@ const std::vector<WinogradCandidate>& WinogradCandidates() {
       }
     }
     // Fused F(2x2, 3x3): batch 1 runs ~100 launches of a few us each, three per Winograd layer otherwise.
-    for (int t : {0, 2, 3, 7}) out.push_back({2, IgemmTiles()[t], false, true});  // 64x64, 64x32, 32x32 (x16, x32)
+    for (int fused : {1, 2}) {
+      for (int t : {0, 2, 3, 7}) out.push_back({2, IgemmTiles()[t], false, fused});  // 64x64, 64x32, 32x32 (x16, x32)
+    }
     return out;
   }();
   return c;
@@ -202,19 +204,13 @@ float wino_fused_input(__global const float* xc, int4 off, float4 coef) {
   return coef.s0 * xc[off.s0] + coef.s1 * xc[off.s1] + coef.s2 * xc[off.s2] + coef.s3 * xc[off.s3];
 }
 
-// The output transform of tile t, channel m, from the 16 point products (chunk xi of prod, at the split-K layout's
-// offset), with bias, residual and activation.
-void wino_fused_output(__global volatile const float* prod, long chunk, int m, int t, int M, int P, int tiles_w,
-                       int out_h, int out_w, __global const float* bias, int has_bias, __global const float* r,
-                       int has_res, __global float* out, int act, float lo, float hi) {
-  const int n = t / P, rem = t - n * P;
-  const long o = ((long)n * M + m) * P + rem;
-  float p[WA][WA];
+// The 16 point products of one element (offset o of each chunk; none, zeros, for o < 0). Volatile: written by
+// other work-groups of this launch (the fused output transform), read from L2, never from a stale L1 line.
+void wino_load_products(__global volatile const float* prod, long chunk, long o, float p[4][4]) {
 #pragma unroll
   for (int i = 0; i < WA; ++i)
 #pragma unroll
-    for (int j = 0; j < WA; ++j) p[i][j] = prod[(i * WA + j) * chunk + o];
-  winograd_store_tile(p, n, rem, m, M, tiles_w, out_h, out_w, bias, has_bias, r, has_res, out, act, lo, hi);
+    for (int j = 0; j < WA; ++j) p[i][j] = o < 0 ? 0.0f : prod[(i * WA + j) * chunk + o];
 }
 #endif
 )CLC";
@@ -252,46 +248,52 @@ void OpenClOptimizedEngine::LowerWinograd(Builder& b, const Node& n, const Winog
   const std::size_t gemm_global[3] = {static_cast<std::size_t>((T + tile.tn - 1) / tile.tn) * gemm_local[0],
                                       static_cast<std::size_t>((Mo + tile.tm - 1) / tile.tm) * gemm_local[1],
                                       static_cast<std::size_t>(a2)};
-  if (cand.fused) {
-    // One launch: columns are the 2x2 output tiles (oh, ow count them; a stride of 2 places their 4x4 input patches),
-    // the products land as split-K chunks (partial), and each output tile's arrival counter lives with the plan.
-    cl_mem prod = b.Scratch(n.outputs[0] + ".winograd_p", a2 * Mo * T).buffer->mem();
-    const std::int64_t tiles = static_cast<std::int64_t>(gemm_global[0] / gemm_local[0] * gemm_global[1] / gemm_local[1]);
-    cl_mem counts = b.Meta(std::vector<std::int64_t>((tiles + 1) / 2, 0));  // int64 words: two int32 counters each
-    cl_mem dummy = x.buffer->mem();
-    b.Kernel3d(n, TileProgram(tile, false, true, false, false, false, true), "conv_igemm", cand.Name(),
-               {M(x.buffer->mem()), M(u.buffer->mem()), M(bias ? bias : dummy), M(residual ? residual : dummy), M(prod),
-                M(y.buffer->mem()), M(counts),
-                Struct(IgemmArgs{n32(C), n32(H), n32(W), n32(Mo), 1, 1, 2, 2, n32(g.pt), n32(g.pl), 1, 1, n32(tiles_h),
-                                 n32(tiles_w), n32(N), act, n32(C), 2, bias != nullptr, residual != nullptr, lo, hi,
-                                 n32(g.oh), n32(g.ow)})},
-               gemm_global, gemm_local);
-    return;
-  }
-  cl_mem v = b.Scratch(n.outputs[0] + ".winograd_v", a2 * C * T).buffer->mem();
   cl_mem prod = b.Scratch(n.outputs[0] + ".winograd_p", a2 * Mo * T).buffer->mem();
-  auto& program = tile_programs_[fmt::format("winograd_f{}", cand.m)];
-  if (!program) {
-    program = std::make_unique<cl::Program>(*device_, std::string(OptimizedKernelSource()) + WinogradKernelSource(),
-                                            fmt::format("-cl-std=CL1.2 -DWM={}", cand.m));
-  }
+  auto transforms = [&]() -> cl::Program& {  // the separate transform kernels' program
+    auto& program = tile_programs_[fmt::format("winograd_f{}", cand.m)];
+    if (!program) {
+      program = std::make_unique<cl::Program>(*device_, std::string(OptimizedKernelSource()) + WinogradKernelSource(),
+                                              fmt::format("-cl-std=CL1.2 -DWM={}", cand.m));
+    }
+    return *program;
+  };
   constexpr std::size_t kGroup = 64;
   const std::size_t t_global = static_cast<std::size_t>((T + kGroup - 1) / kGroup * kGroup);
   const std::size_t local[3] = {kGroup, 1, 1};
-  const std::size_t in_global[3] = {t_global, static_cast<std::size_t>(C), 1};
-  b.Kernel3d(n, *program, "winograd_input", cand.Name() + ".input",
-             {M(x.buffer->mem()), M(v), i32(C), i32(H), i32(W), i32(g.pt), i32(g.pl), i32(tiles_h), i32(tiles_w),
-              i32(T)},
-             in_global, local);
-  // The GEMMs: a pointwise convolution of C channels over "T pixels" of one image, one weight matrix per group z.
-  b.Kernel3d(n, TileProgram(tile, /*pointwise=*/true, /*batched=*/true, cand.vec4), "conv_igemm", cand.Name() + ".gemm",
-             {M(v), M(u.buffer->mem()), M(v), M(v), M(prod), M(prod), M(v),
-              Struct(IgemmArgs{n32(C), 1, n32(T), n32(Mo), 1, 1, 1, 1, 0, 0, 1, 1, 1, n32(T), 1, 0, n32(C), 0, 0, 0,
-                               0.0f, 0.0f})},
-             gemm_global, gemm_local);
+  if (cand.fused) {
+    // Columns are the 2x2 output tiles (oh, ow count them; a stride of 2 places their 4x4 input patches), the
+    // products land as split-K chunks (partial) in winograd_output's layout; fused == 2: each output tile's arrival
+    // counter lives with the plan and the last point's work-group writes the output.
+    const std::int64_t tiles = static_cast<std::int64_t>(gemm_global[0] / gemm_local[0] * gemm_global[1] / gemm_local[1]);
+    cl_mem counts = cand.fused == 2 ? b.Meta(std::vector<std::int64_t>((tiles + 1) / 2, 0)) : x.buffer->mem();
+    cl_mem dummy = x.buffer->mem();
+    b.Kernel3d(n, TileProgram(tile, false, true, false, false, false, cand.fused), "conv_igemm",
+               cand.fused == 2 ? cand.Name() : cand.Name() + ".gemm",
+               {M(x.buffer->mem()), M(u.buffer->mem()), M(bias ? bias : dummy), M(residual ? residual : dummy), M(prod),
+                M(y.buffer->mem()), M(counts),
+                Struct(IgemmArgs{n32(C), n32(H), n32(W), n32(Mo), 1, 1, 2, 2, n32(g.pt), n32(g.pl), 1, 1, n32(tiles_h),
+                                 n32(tiles_w), n32(N), act, n32(C), cand.fused, bias != nullptr, residual != nullptr,
+                                 lo, hi, n32(g.oh), n32(g.ow)})},
+               gemm_global, gemm_local);
+  } else {
+    cl_mem v = b.Scratch(n.outputs[0] + ".winograd_v", a2 * C * T).buffer->mem();
+    const std::size_t in_global[3] = {t_global, static_cast<std::size_t>(C), 1};
+    b.Kernel3d(n, transforms(), "winograd_input", cand.Name() + ".input",
+               {M(x.buffer->mem()), M(v), i32(C), i32(H), i32(W), i32(g.pt), i32(g.pl), i32(tiles_h), i32(tiles_w),
+                i32(T)},
+               in_global, local);
+    // The GEMMs: a pointwise convolution of C channels over "T pixels" of one image, one weight matrix per group z.
+    b.Kernel3d(n, TileProgram(tile, /*pointwise=*/true, /*batched=*/true, cand.vec4), "conv_igemm",
+               cand.Name() + ".gemm",
+               {M(v), M(u.buffer->mem()), M(v), M(v), M(prod), M(prod), M(v),
+                Struct(IgemmArgs{n32(C), 1, n32(T), n32(Mo), 1, 1, 1, 1, 0, 0, 1, 1, 1, n32(T), 1, 0, n32(C), 0, 0, 0,
+                                 0.0f, 0.0f})},
+               gemm_global, gemm_local);
+  }
+  if (cand.fused == 2) return;
   const std::size_t out_global[3] = {t_global, static_cast<std::size_t>(Mo), 1};
-  b.Kernel3d(n, *program, "winograd_output", cand.Name() + ".output",
-             {M(prod), M(y.buffer->mem()), M(bias ? bias : v), I(bias != nullptr), M(residual ? residual : v),
+  b.Kernel3d(n, transforms(), "winograd_output", cand.Name() + ".output",
+             {M(prod), M(y.buffer->mem()), M(bias ? bias : prod), I(bias != nullptr), M(residual ? residual : prod),
               I(residual != nullptr), i32(Mo), i32(g.oh), i32(g.ow), i32(tiles_h), i32(tiles_w), i32(T), I(act),
               F(lo), F(hi)},
              out_global, local);

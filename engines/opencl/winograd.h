@@ -18,10 +18,10 @@ struct WinogradCandidate {
   int m = 2;        // output tile edge: F(2x2, 3x3) or F(4x4, 3x3)
   IgemmTile tile;   // tile of the batched GEMM
   bool vec4 = false;  // the GEMM's float4 variant (transformed weights stored C x M; M and tiles multiples of 4)
-  // One launch instead of three (F(2x2, 3x3), scalar tiles): the GEMM's loader computes the transformed input from
-  // the activations, and the last of a tile's 16 point work-groups to finish applies the output transform and the
-  // epilogue (a per-tile arrival counter, as serial split-K).
-  bool fused = false;
+  // F(2x2, 3x3) on the scalar tiles: 1 (`_fused_input`, two launches) the GEMM's loader computes the transformed
+  // input from the activations; 2 (`_fused`, one launch) also the last of a tile's 16 point work-groups to finish
+  // applies the output transform and the epilogue (a per-tile arrival counter, as serial split-K).
+  int fused = 0;
   int alpha() const { return m + 2; }
   std::string Name() const;  // winograd_f2_64x64, winograd_f4_128x64, winograd_f4_64x64_v4, winograd_f2_64x32_fused
 };
