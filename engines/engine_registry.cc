@@ -75,6 +75,9 @@ const std::vector<EngineInfo>& Engines() {
         {"kernel_selection", ParamSpec::Kind::kString, "auto", "",
          "auto (time every candidate on GPUs, heuristic elsewhere), time, heuristic"},
         {"tune_gemm", ParamSpec::Kind::kString, "auto", "", "tune CLBlast Xgemm for the device at build: auto (GPUs), on, off"},
+        {"winograd_fusion", ParamSpec::Kind::kString, "off", "",
+         "on: time the fused Winograd F(2x2,3x3) forms (_fused_input, _fused) too; off by default: on the H100 they "
+         "ran faster at batch 1 but spent more energy per inference"},
         {"plan_cache", ParamSpec::Kind::kBool, true, "", "reuse the built plan when its key is unchanged"}},
        [](const EngineConfig& c) { return std::unique_ptr<Engine>(new OpenClOptimizedEngine(c)); },
        &ProbeOpenClDevice},

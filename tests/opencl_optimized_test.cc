@@ -209,6 +209,27 @@ TEST(OpenClOptimized, FusedConvKeepsBatchNormShiftResidualAndActivation) {
   ExpectMatchesReference(ConvBlock(1, "Clip", true), 3);
 }
 
+// The fused Winograd forms join the timed candidates only with winograd_fusion=on (on the H100 they were faster at
+// batch 1 but spent more energy per inference); the plan then matches the reference whichever form wins.
+TEST(OpenClOptimized, FusedWinogradFormsAreTimedOnlyWhenAskedFor) {
+  const Graph g = ConvBlock(1, "Relu", true);
+  int fused_forms = 0;
+  for (const auto& c : WinogradCandidates()) fused_forms += c.fused != 0;
+  ASSERT_GT(fused_forms, 0);
+  for (const std::string fusion : {"off", "on"}) {
+    const auto d = ExpectMatchesReference(g, 2, {{"kernel_selection", "time"}, {"winograd_fusion", fusion}});
+    ASSERT_EQ(d["kernel_timings_s"].size(), 1u) << d["kernel_timings_s"].dump();
+    int timed_fused = 0, timed_winograd = 0;
+    for (const auto& [name, seconds] : d["kernel_timings_s"].begin()->items()) {
+      timed_winograd += name.starts_with("winograd_");
+      timed_fused += name.find("_fused") != std::string::npos;
+    }
+    EXPECT_GT(timed_winograd, fused_forms) << fusion;
+    EXPECT_EQ(timed_fused, fusion == "on" ? fused_forms : 0) << fusion;
+  }
+  EXPECT_THROW(OpenClOptimizedEngine(EngineConfig{"any", "", 0, {{"winograd_fusion", "yes"}}}), InputError);
+}
+
 // MatMul + bias Add + residual Add + GELU written with Erf (as BERT exporters write it).
 Graph LinearGelu() {
   GraphBuilder b("linear_gelu", 5);

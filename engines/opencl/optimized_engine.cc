@@ -58,6 +58,7 @@ OpenClOptimizedEngine::OpenClOptimizedEngine(EngineConfig config) : OpenClBaseli
   for (const auto& c : AttentionCandidates()) attention_kernels.push_back(c.Name());
   attention_kernel_ = Option(o, "attention_kernel", "auto", attention_kernels);
   selection_ = Option(o, "kernel_selection", "auto", {"auto", "time", "heuristic"});
+  winograd_fusion_ = Option(o, "winograd_fusion", "off", {"off", "on"}) == "on";
   tune_gemm_ = Option(o, "tune_gemm", "auto", {"auto", "on", "off"});
   use_plan_cache_ = o.value("plan_cache", true);
 }
@@ -99,6 +100,7 @@ std::vector<std::string> OpenClOptimizedEngine::Candidates(Builder& b, const Nod
   }
   c.push_back("direct_tiled");
   for (const auto& k : winograd ? WinogradCandidates() : std::vector<WinogradCandidate>{}) {
+    if (k.fused && !winograd_fusion_ && conv_kernel_ != k.Name()) continue;  // opt-in: faster, not leaner (docs)
     const std::int64_t tiles = x[0] * ((oh + k.m - 1) / k.m) * ((ow + k.m - 1) / k.m);
     if (!k.vec4 || (w[0] % 4 == 0 && tiles % 4 == 0)) c.push_back(k.Name());
   }

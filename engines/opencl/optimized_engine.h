@@ -66,6 +66,7 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
 
   std::set<std::string> disabled_passes_;
   std::string conv_kernel_, matmul_kernel_, attention_kernel_, selection_, tune_gemm_;
+  bool winograd_fusion_ = false;  // the fused Winograd forms among the timed candidates
   bool use_plan_cache_ = true;
 
   OptimizedGraph optimized_;
