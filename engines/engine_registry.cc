@@ -75,6 +75,9 @@ const std::vector<EngineInfo>& Engines() {
         {"kernel_selection", ParamSpec::Kind::kString, "auto", "",
          "auto (time every candidate on GPUs, heuristic elsewhere), time, heuristic"},
         {"tune_gemm", ParamSpec::Kind::kString, "auto", "", "tune CLBlast Xgemm for the device at build: auto (GPUs), on, off"},
+        {"candidate_timing", ParamSpec::Kind::kString, "wall", "",
+         "how build-time timing measures a candidate: wall (host clock, repetitions back to back: the slower of host "
+         "enqueue and device time) or gpu (repetitions gated until enqueued, device clock: device time only)"},
         {"winograd_fusion", ParamSpec::Kind::kString, "off", "",
          "on: time the fused Winograd F(2x2,3x3) forms (_fused_input, _fused) too; off by default: on the H100 they "
          "ran faster at batch 1 but spent more energy per inference"},

@@ -230,6 +230,25 @@ TEST(OpenClOptimized, FusedWinogradFormsAreTimedOnlyWhenAskedFor) {
   EXPECT_THROW(OpenClOptimizedEngine(EngineConfig{"any", "", 0, {{"winograd_fusion", "yes"}}}), InputError);
 }
 
+// candidate_timing=gpu: each candidate timed on the device clock behind a user-event gate; every candidate gets a
+// positive time, the chosen one is the fastest, and the plan matches the reference.
+TEST(OpenClOptimized, GpuClockCandidateTimingBuildsAWorkingPlan) {
+  const auto d = ExpectMatchesReference(ConvBlock(1, "Relu", true), 2,
+                                        {{"kernel_selection", "time"}, {"candidate_timing", "gpu"}});
+  ASSERT_EQ(d["kernel_timings_s"].size(), 1u);
+  const auto& [node, timings] = *d["kernel_timings_s"].items().begin();
+  double best = 1e30;
+  std::string fastest;
+  for (const auto& [name, seconds] : timings.items()) {
+    if (seconds.get<double>() >= 1e29) continue;  // a candidate the layer cannot use
+    EXPECT_GT(seconds.get<double>(), 0.0) << name;
+    if (seconds.get<double>() < best) best = seconds.get<double>(), fastest = name;
+  }
+  EXPECT_GT(timings.size(), 10u);
+  EXPECT_EQ(d["kernel_choice_per_node"].value(node, ""), fastest);
+  EXPECT_THROW(OpenClOptimizedEngine(EngineConfig{"any", "", 0, {{"candidate_timing", "host"}}}), InputError);
+}
+
 // MatMul + bias Add + residual Add + GELU written with Erf (as BERT exporters write it).
 Graph LinearGelu() {
   GraphBuilder b("linear_gelu", 5);

@@ -42,6 +42,9 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
                   cl_mem output, const IgemmShape& shape);
   void LowerMatMulIgemm(Builder& b, const Node& n, const std::string& candidate);
   double TimeCandidate(Builder& b, const Node& n, const std::string& candidate);
+  // One timing of the launches from `first` on, per repetition, as candidate_timing says (optimized_engine.cc).
+  double WallSeconds(const std::function<void(int)>& run, int reps);
+  double GatedGpuSeconds(std::size_t first, int reps);
   std::string Signature(Builder& b, const Node& n) const;  // layer shape + attributes, for the timing cache
   // The implicit-GEMM program of a tile; `pointwise` (1x1, stride 1, no padding) reads the input without im2col math;
   // `batched`: work-group z multiplies the z-th of a stack of weight matrices (Winograd).
@@ -67,6 +70,7 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   std::set<std::string> disabled_passes_;
   std::string conv_kernel_, matmul_kernel_, attention_kernel_, selection_, tune_gemm_;
   bool winograd_fusion_ = false;  // the fused Winograd forms among the timed candidates
+  std::string candidate_timing_;  // "wall" (host clock, back to back) or "gpu" (gated, device clock)
   bool use_plan_cache_ = true;
 
   OptimizedGraph optimized_;
