@@ -52,7 +52,7 @@ void OpenClOptimizedEngine::LowerCandidate(Builder& b, const Node& n, const std:
   }
   DevTensor& x = b.Input(n, 0);
   DevTensor& w = b.Input(n, 1);
-  cl_mem dummy = w.buffer->mem();  // bound where an optional input is absent (never read)
+  cl_mem dummy = nullptr;  // an absent optional input: a NULL argument, never read (cheaper to enqueue than a buffer)
   if (candidate == "library") {
     Node core;
     core.name = n.name;
@@ -137,7 +137,7 @@ void OpenClOptimizedEngine::LowerIgemm(Builder& b, const Node& n, const std::str
     throw InputError(fmt::format("opencl-optimized: unknown kernel candidate {}", candidate));
   }
   const Epilogue ep = EpilogueOf(b, n);
-  cl_mem dummy = weights;  // bound where an optional input is absent (never read)
+  cl_mem dummy = nullptr;  // an absent optional input: a NULL argument, never read (cheaper to enqueue than a buffer)
   const Window2d& g = s.g;
   const std::int64_t N = s.N, C = s.C, H = s.H, W = s.W, Mo = s.M;
   const IgemmTile& tile = cand->tile;
@@ -187,7 +187,7 @@ void OpenClOptimizedEngine::LowerIgemm(Builder& b, const Node& n, const std::str
   b.Kernel3d(n, TileProgram(tile, pointwise, false, cand->vec4, s.matmul, serial_counts != nullptr), "conv_igemm",
              candidate,
              {M(input), M(weights), M(ep.bias ? ep.bias : dummy), M(ep.residual ? ep.residual : dummy), M(dest),
-              M(output), M(serial_counts ? serial_counts : dummy), Struct(args)},
+              M(serial_counts ? output : dummy), M(serial_counts ? serial_counts : dummy), Struct(args)},
              global, local);
   if (splits == 1 || cand->serial) return;
   // The reduction's bias index is (i / inner) % channels: per output channel, or per column for a MatMul.

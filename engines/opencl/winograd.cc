@@ -265,12 +265,12 @@ void OpenClOptimizedEngine::LowerWinograd(Builder& b, const Node& n, const Winog
     // products land as split-K chunks (partial) in winograd_output's layout; fused == 2: each output tile's arrival
     // counter lives with the plan and the last point's work-group writes the output.
     const std::int64_t tiles = static_cast<std::int64_t>(gemm_global[0] / gemm_local[0] * gemm_global[1] / gemm_local[1]);
-    cl_mem counts = cand.fused == 2 ? b.Meta(std::vector<std::int64_t>((tiles + 1) / 2, 0)) : x.buffer->mem();
-    cl_mem dummy = x.buffer->mem();
+    cl_mem counts = cand.fused == 2 ? b.Meta(std::vector<std::int64_t>((tiles + 1) / 2, 0)) : nullptr;
+    cl_mem dummy = nullptr;  // an absent optional input: a NULL argument, never read
     b.Kernel3d(n, TileProgram(tile, false, true, false, false, false, cand.fused), "conv_igemm",
                cand.fused == 2 ? cand.Name() : cand.Name() + ".gemm",
                {M(x.buffer->mem()), M(u.buffer->mem()), M(bias ? bias : dummy), M(residual ? residual : dummy), M(prod),
-                M(y.buffer->mem()), M(counts),
+                M(cand.fused == 2 ? y.buffer->mem() : dummy), M(counts),
                 Struct(IgemmArgs{n32(C), n32(H), n32(W), n32(Mo), 1, 1, 2, 2, n32(g.pt), n32(g.pl), 1, 1, n32(tiles_h),
                                  n32(tiles_w), n32(N), act, n32(C), cand.fused, bias != nullptr, residual != nullptr,
                                  lo, hi, n32(g.oh), n32(g.ow)})},
@@ -285,7 +285,7 @@ void OpenClOptimizedEngine::LowerWinograd(Builder& b, const Node& n, const Winog
     // The GEMMs: a pointwise convolution of C channels over "T pixels" of one image, one weight matrix per group z.
     b.Kernel3d(n, TileProgram(tile, /*pointwise=*/true, /*batched=*/true, cand.vec4), "conv_igemm",
                cand.Name() + ".gemm",
-               {M(v), M(u.buffer->mem()), M(v), M(v), M(prod), M(prod), M(v),
+               {M(v), M(u.buffer->mem()), M(nullptr), M(nullptr), M(prod), M(nullptr), M(nullptr),
                 Struct(IgemmArgs{n32(C), 1, n32(T), n32(Mo), 1, 1, 1, 1, 0, 0, 1, 1, 1, n32(T), 1, 0, n32(C), 0, 0, 0,
                                  0.0f, 0.0f})},
                gemm_global, gemm_local);
@@ -293,7 +293,7 @@ void OpenClOptimizedEngine::LowerWinograd(Builder& b, const Node& n, const Winog
   if (cand.fused == 2) return;
   const std::size_t out_global[3] = {t_global, static_cast<std::size_t>(Mo), 1};
   b.Kernel3d(n, transforms(), "winograd_output", cand.Name() + ".output",
-             {M(prod), M(y.buffer->mem()), M(bias ? bias : prod), I(bias != nullptr), M(residual ? residual : prod),
+             {M(prod), M(y.buffer->mem()), M(bias), I(bias != nullptr), M(residual),
               I(residual != nullptr), i32(Mo), i32(g.oh), i32(g.ow), i32(tiles_h), i32(tiles_w), i32(T), I(act),
               F(lo), F(hi)},
              out_global, local);

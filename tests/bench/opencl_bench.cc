@@ -24,6 +24,7 @@ struct ArgShape {
   const char* label;
   int buffers, scalars;  // scalars: separate int arguments, or one struct of them passed by value
   bool packed;
+  int null_buffers = 0;  // of the buffers, how many are NULL arguments (an absent optional input)
 };
 constexpr ArgShape kArgShapes[] = {
     {"1 argument", 1, 0, false},
@@ -32,6 +33,7 @@ constexpr ArgShape kArgShapes[] = {
     {"1 buffer, 20 scalars", 1, 20, false},
     {"8 buffers, 20 scalars in one struct", 8, 20, true},
     {"1 buffer, 20 scalars in one struct", 1, 20, true},
+    {"8 buffers (4 of them NULL), 20 scalars in one struct", 8, 20, true, 4},
 };
 
 // One iteration = 256 launches of an empty kernel (64 work-items) and a clFinish. range(0): profiling queue or not;
@@ -60,7 +62,11 @@ void BM_EmptyKernelLaunches(benchmark::State& state) {
   cl_mem mem = buffer.mem();
   cl_kernel kernel = program.Kernel("nop");
   cl_uint a = 0;
-  for (int b = 0; b < shape.buffers; ++b) cl::Check(clSetKernelArg(kernel, a++, sizeof(cl_mem), &mem), "clSetKernelArg");
+  const cl_mem null_mem = nullptr;
+  for (int b = 0; b < shape.buffers; ++b) {
+    const bool null = b >= shape.buffers - shape.null_buffers;  // never the first: the kernel reads x
+    cl::Check(clSetKernelArg(kernel, a++, sizeof(cl_mem), null ? &null_mem : &mem), "clSetKernelArg");
+  }
   const std::vector<cl_int> values(static_cast<std::size_t>(shape.scalars), 1);
   if (shape.packed) {
     cl::Check(clSetKernelArg(kernel, a++, values.size() * sizeof(cl_int), values.data()), "clSetKernelArg");
@@ -87,7 +93,7 @@ void BM_EmptyKernelLaunches(benchmark::State& state) {
   state.SetLabel(device.name() + (profiling ? ", profiling queue, " : ", plain queue, ") + shape.label);
 }
 BENCHMARK(BM_EmptyKernelLaunches)
-    ->ArgsProduct({{0, 1}, {0, 1, 2, 3, 4, 5}})
+    ->ArgsProduct({{0, 1}, {0, 1, 2, 3, 4, 5, 6}})
     ->Unit(benchmark::kMicrosecond)
     ->UseRealTime();
 
