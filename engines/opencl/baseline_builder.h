@@ -43,7 +43,7 @@ struct OpenClBaselineEngine::Builder {
   DevTensor& Output(const Node& n, std::size_t i, DataType type);
   DevTensor& View(const Node& n, const DevTensor& source);  // same buffer, inferred shape
   DevTensor& Scratch(const std::string& name, std::int64_t floats);  // a float work buffer (im2col)
-  cl_command_queue* Queue();
+  cl_command_queue* Queue();  // where launches go: the device queue, or the engine's launch_queue_ while set
   cl_mem Meta(const std::vector<std::int64_t>& values);
   void Kernel(const Node& n, const char* kernel, const std::vector<KernelArg>& args, std::size_t global,
               std::size_t local = 0, cl::Program* program = nullptr);

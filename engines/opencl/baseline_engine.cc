@@ -342,7 +342,9 @@ OpenClBaselineEngine::DevTensor& OpenClBaselineEngine::Builder::Scratch(const st
   return e.device_tensors_[name] = std::move(t);
 }
 
-cl_command_queue* OpenClBaselineEngine::Builder::Queue() { return e.device_->queue_ptr(); }
+cl_command_queue* OpenClBaselineEngine::Builder::Queue() {
+  return e.launch_queue_ ? e.launch_queue_ : e.device_->queue_ptr();
+}
 
 cl_mem OpenClBaselineEngine::Builder::Meta(const std::vector<std::int64_t>& values) {
   auto buf = std::make_shared<cl::Buffer>(*e.device_, values.size() * sizeof(std::int64_t));
@@ -384,7 +386,7 @@ void OpenClBaselineEngine::Builder::Kernel(const Node& n, const char* kernel, co
   cl_kernel k = Bind(program ? *program : *e.program_, kernel, args);
   if (global == 0) return;
   const std::size_t g = local ? (global + local - 1) / local * local : global;
-  cl_command_queue q = e.device_->queue();
+  cl_command_queue q = *Queue();
   e.launches_.push_back({n.name, kernel, [k, q, g, local] {
                            cl::Check(clEnqueueNDRangeKernel(q, k, 1, nullptr, &g, local ? &local : nullptr, 0,
                                                             nullptr, nullptr),
@@ -397,7 +399,7 @@ void OpenClBaselineEngine::Builder::Kernel3d(const Node& n, cl::Program& program
                                              const std::string& kind, const std::vector<KernelArg>& args,
                                              const std::size_t global[3], const std::size_t local[3]) {
   cl_kernel k = Bind(program, kernel, args);
-  cl_command_queue q = e.device_->queue();
+  cl_command_queue q = *Queue();
   const std::array<std::size_t, 3> g{global[0], global[1], global[2]}, l{local[0], local[1], local[2]};
   e.launches_.push_back({n.name, kind, [k, q, g, l] {
                            cl::Check(clEnqueueNDRangeKernel(q, k, 3, nullptr, g.data(), l.data(), 0, nullptr, nullptr),

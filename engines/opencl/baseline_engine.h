@@ -60,6 +60,9 @@ class OpenClBaselineEngine : public Engine {
   // Memory planning (optimized engines): node outputs and scratch buffers come from a pool and return to it after
   // the tensor's last use, so tensors whose lifetimes do not overlap share device memory.
   bool plan_memory_ = false;
+  // While set, the Builder's launches go to this queue instead of the device's (the optimized engine's parallel
+  // branches); Builder::Queue() returns it.
+  cl_command_queue* launch_queue_ = nullptr;
   std::shared_ptr<cl::Buffer> Acquire(std::size_t bytes);
   void ReleaseDead(std::size_t node_index);
 

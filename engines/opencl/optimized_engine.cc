@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <sstream>
+#include <stdexcept>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -62,6 +63,19 @@ OpenClOptimizedEngine::OpenClOptimizedEngine(EngineConfig config) : OpenClBaseli
   candidate_timing_ = Option(o, "candidate_timing", "wall", {"wall", "gpu"});
   tune_gemm_ = Option(o, "tune_gemm", "auto", {"auto", "on", "off"});
   use_plan_cache_ = o.value("plan_cache", true);
+  parallel_branches_option_ = Option(o, "parallel_branches", "auto", {"auto", "on", "off", "late"});
+}
+
+OpenClOptimizedEngine::~OpenClOptimizedEngine() {
+  if (aux_queue_) {
+    clFinish(aux_queue_);
+    clReleaseCommandQueue(aux_queue_);
+  }
+  if (branch_done_) clReleaseEvent(branch_done_);
+  if (branch_gate_) {
+    clSetUserEventStatus(branch_gate_, CL_COMPLETE);
+    clReleaseEvent(branch_gate_);
+  }
 }
 
 std::vector<std::string> OpenClOptimizedEngine::Candidates(Builder& b, const Node& n) const {
@@ -176,6 +190,16 @@ void OpenClOptimizedEngine::Prepare(const Graph& graph, Precision precision, std
 Graph OpenClOptimizedEngine::Optimize(Graph shaped) {
   const auto t0 = Clock::now();
   optimized_ = OptimizeGraph(std::move(shaped), disabled_passes_);  // moved through: no copy of the weights
+  branches_.clear();
+  if (parallel_branches_option_ == "on" || parallel_branches_option_ == "late" ||
+      (parallel_branches_option_ == "auto" && device_->is_gpu())) {
+    branches_ = ScheduleParallelBranches(optimized_.graph);
+  }
+  if (!branches_.empty() && !aux_queue_) {
+    cl_int err = CL_SUCCESS;
+    aux_queue_ = clCreateCommandQueue(device_->context(), device_->id(), 0, &err);
+    cl::Check(err, "clCreateCommandQueue (the parallel branches' queue)");
+  }
   phases_["passes"] = Since(t0);
   for (const auto& r : optimized_.reports) {
     if (!r.warning.empty()) warnings_.push_back(r.warning);
@@ -288,6 +312,9 @@ std::string OpenClOptimizedEngine::Signature(Builder& b, const Node& n) const {
 }
 
 bool OpenClOptimizedEngine::LowerSpecial(Builder& b, const Node& n) {
+  if (std::any_of(branches_.begin(), branches_.end(), [&](const ParallelBranch& p) { return p.join == n.name; })) {
+    LowerJoinWait(b, n);
+  }
   if (n.op_type == "FusedElementwise") {
     LowerElementwise(b, n);
     return true;
@@ -325,9 +352,77 @@ bool OpenClOptimizedEngine::LowerSpecial(Builder& b, const Node& n) {
     choice = cands[0];
   }
   choices_[n.name] = choice;
-  LowerCandidate(b, n, choice);
+  const auto branch = std::find_if(branches_.begin(), branches_.end(),
+                                   [&](const ParallelBranch& p) { return p.node == n.name; });
+  if (branch != branches_.end()) {
+    LowerBranch(b, n, choice, *branch);
+  } else {
+    LowerCandidate(b, n, choice);
+  }
   DropDerivedWeights();  // the chosen layout is on the device; keep at most one layer's host copies at a time
   return true;
+}
+
+void OpenClOptimizedEngine::LowerBranch(Builder& b, const Node& n, const std::string& candidate,
+                                        const ParallelBranch& branch) {
+  std::size_t join_index = 0;
+  while (join_index < graph_.nodes.size() && graph_.nodes[join_index].name != branch.join) ++join_index;
+  const cl_command_queue main = device_->queue(), aux = aux_queue_;
+  // "late" (a test mode): the branch also waits for a user event that the join sets, so it runs only after the
+  // main queue's layers in between; a buffer it shares with them by mistake then gives a wrong answer every time.
+  const bool late = parallel_branches_option_ == "late";
+  b.Custom(n, "branch_fork", [this, main, aux, late] {
+    cl_event waits[2] = {nullptr, nullptr};
+    cl::Check(clEnqueueMarkerWithWaitList(main, 0, nullptr, &waits[0]), "clEnqueueMarkerWithWaitList (branch fork)");
+    if (late) {
+      cl_int err = CL_SUCCESS;
+      branch_gate_ = clCreateUserEvent(device_->context(), &err);
+      cl::Check(err, "clCreateUserEvent (branch fork)");
+      waits[1] = branch_gate_;
+    }
+    const cl_int err = clEnqueueBarrierWithWaitList(aux, late ? 2 : 1, waits, nullptr);
+    clReleaseEvent(waits[0]);
+    cl::Check(err, "clEnqueueBarrierWithWaitList (branch fork)");
+  });
+  const std::size_t pooled_before = pooled_.size();
+  launch_queue_ = &aux_queue_;
+  try {
+    LowerCandidate(b, n, candidate);
+  } catch (...) {
+    launch_queue_ = nullptr;
+    throw;
+  }
+  launch_queue_ = nullptr;
+  b.Custom(n, "branch_done", [this, aux] {
+    if (branch_done_) clReleaseEvent(branch_done_);
+    branch_done_ = nullptr;
+    cl::Check(clEnqueueMarkerWithWaitList(aux, 0, nullptr, &branch_done_), "clEnqueueMarkerWithWaitList (branch end)");
+  });
+  // The main queue runs the layers up to the join while the branch reads its inputs and scratch: none of those
+  // buffers may return to the pool before the join.
+  for (const auto& in : n.inputs) {
+    if (auto it = last_use_.find(in); !in.empty() && it != last_use_.end()) it->second = std::max(it->second, join_index);
+  }
+  for (std::size_t i = pooled_before; i < pooled_.size(); ++i) {
+    auto& lu = last_use_[pooled_[i]];
+    lu = std::max(lu, join_index);
+  }
+}
+
+void OpenClOptimizedEngine::LowerJoinWait(Builder& b, const Node& n) {
+  const cl_command_queue main = device_->queue();
+  b.Custom(n, "branch_join", [this, main] {
+    if (!branch_done_) throw std::logic_error("parallel branch: the join runs before its branch was enqueued");
+    if (branch_gate_) {
+      clSetUserEventStatus(branch_gate_, CL_COMPLETE);
+      clReleaseEvent(branch_gate_);
+      branch_gate_ = nullptr;
+    }
+    const cl_int err = clEnqueueBarrierWithWaitList(main, 1, &branch_done_, nullptr);
+    clReleaseEvent(branch_done_);
+    branch_done_ = nullptr;
+    cl::Check(err, "clEnqueueBarrierWithWaitList (branch join)");
+  });
 }
 
 double OpenClOptimizedEngine::TimeCandidate(Builder& b, const Node& n, const std::string& candidate) {
@@ -447,11 +542,21 @@ nlohmann::json OpenClOptimizedEngine::Describe() const {
   }
   std::map<std::string, int> chosen;
   for (const auto& [node, c] : choices_) ++chosen[c];
+  nlohmann::json branches = nlohmann::json::array();
+  for (const auto& p : branches_) {
+    branches.push_back({{"node", p.node}, {"join", p.join}, {"overlapped_layers", p.overlapped}});
+  }
+  std::size_t sync = 0;
+  for (const char* kind : {"branch_fork", "branch_done", "branch_join"}) {
+    if (auto it = launches_by_kind_.find(kind); it != launches_by_kind_.end()) sync += it->second;
+  }
   return {{"engine", "opencl-optimized"},
           {"device", device_ ? device_->Facts() : nlohmann::json()},
           {"precision", "fp32 (every layer)"},
           {"batch", batch_},
-          {"kernels_per_inference", launches_.size()},
+          {"kernels_per_inference", launches_.size() - sync},
+          {"queue_sync_commands", sync},
+          {"parallel_branches", branches},
           {"launches_by_kind", launches_by_kind_},
           {"passes", optimized_.ReportJson()},
           {"disabled_passes", disabled_passes_},

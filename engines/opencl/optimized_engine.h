@@ -8,6 +8,7 @@
 #include <set>
 
 #include "engines/opencl/baseline_engine.h"
+#include "engines/opencl/branch_schedule.h"
 #include "engines/opencl/plan_cache.h"
 #include "engines/passes/graph_passes.h"
 #include "engines/window2d.h"
@@ -18,6 +19,7 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
  public:
   // Throws InputError for an unknown pass name or option value.
   explicit OpenClOptimizedEngine(EngineConfig config);
+  ~OpenClOptimizedEngine() override;
   void Prepare(const Graph& graph, Precision precision, std::int64_t batch) override;
   nlohmann::json Describe() const override;
 
@@ -31,6 +33,11 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   // Candidate kernels for a fused node that its shapes allow, in preference order (the first is the heuristic choice).
   std::vector<std::string> Candidates(Builder& b, const Node& n) const;
   void LowerCandidate(Builder& b, const Node& n, const std::string& candidate);
+  // Parallel branches (branch_schedule.h): the chosen candidate of branch node `n` lowered onto the auxiliary queue
+  // between a fork (the auxiliary queue waits for the main queue's work so far) and a marker the join waits for; the
+  // branch's inputs and scratch buffers stay allocated until the join.
+  void LowerBranch(Builder& b, const Node& n, const std::string& candidate, const ParallelBranch& branch);
+  void LowerJoinWait(Builder& b, const Node& n);
   // The implicit-GEMM kernel's problem: N images of C x H x W, M output channels, the window g; `matmul`: a
   // FusedMatMul as one "image" whose K x cols constant matrix is the input and whose activations are the weights.
   struct IgemmShape {
@@ -72,6 +79,11 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   bool winograd_fusion_ = false;  // the fused Winograd forms among the timed candidates
   std::string candidate_timing_;  // "wall" (host clock, back to back) or "gpu" (gated, device clock)
   bool use_plan_cache_ = true;
+  std::string parallel_branches_option_;  // "auto" (GPUs), "on", "off", "late" (a test mode)
+  std::vector<ParallelBranch> branches_;  // of the graph being lowered
+  cl_command_queue aux_queue_ = nullptr;  // the branches' queue, created on first use
+  cl_event branch_done_ = nullptr;        // the branch in flight, from its end marker to the join's wait
+  cl_event branch_gate_ = nullptr;        // "late" mode: holds the branch until the main queue reaches the join
 
   OptimizedGraph optimized_;
   std::string optimized_hash_;

@@ -1,0 +1,88 @@
+// Parallel branches of opencl-optimized (engines/opencl/branch_schedule.h): which layers the schedule moves onto the
+// auxiliary queue and where, and that plans with branches match the reference through PoCL, including the "late"
+// mode in which every branch runs after the main queue's layers it overlaps (a buffer shared by mistake shows).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+
+#include "engines/opencl/branch_schedule.h"
+#include "engines/passes/graph_passes.h"
+#include "harness/common/errors.h"
+#include "optimized_test_util.h"
+
+namespace joulebench {
+namespace {
+
+using testing::ExpectMatchesReference;
+using testing::Zoo;
+
+std::size_t IndexOf(const Graph& g, const std::string& node) {
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    if (g.nodes[i].name == node) return i;
+  }
+  ADD_FAILURE() << "no node " << node;
+  return g.nodes.size();
+}
+
+// Every computed input is produced by an earlier node.
+void ExpectTopological(const Graph& g) {
+  std::map<std::string, std::size_t> producer;
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    for (const auto& o : g.nodes[i].outputs) producer[o] = i;
+  }
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    for (const auto& in : g.nodes[i].inputs) {
+      if (auto it = producer.find(in); it != producer.end()) {
+        EXPECT_LT(it->second, i) << g.nodes[i].name << " " << in;
+      }
+    }
+  }
+}
+
+TEST(ParallelBranches, ResNetDownsamplesMoveAheadOfTheirBlocks) {
+  Graph g = OptimizeGraph(Zoo("resnet50", {{"image", 64}}), {}).graph;
+  const std::size_t nodes = g.nodes.size();
+  const auto branches = ScheduleParallelBranches(g);
+  ASSERT_EQ(branches.size(), 4u);  // the first block of each stage
+  EXPECT_EQ(g.nodes.size(), nodes);
+  ExpectTopological(g);
+  for (int stage = 1; stage <= 4; ++stage) {
+    const ParallelBranch& b = branches[static_cast<std::size_t>(stage - 1)];
+    const std::string block = "layer" + std::to_string(stage) + ".0.";
+    EXPECT_EQ(b.node.rfind(block + "downsample", 0), 0u) << b.node;
+    EXPECT_EQ(b.join.rfind(block + "conv3", 0), 0u) << b.join;
+    // Ahead of the block's first convolution, so it overlaps conv1 and conv2.
+    EXPECT_LT(IndexOf(g, b.node), IndexOf(g, b.join.substr(0, block.size()) + "conv1")) << b.node;
+    EXPECT_EQ(b.overlapped, 2) << b.node;
+  }
+}
+
+TEST(ParallelBranches, ALayerReadNextOrTwiceIsNoBranch) {
+  // MobileNetV2: each block's input feeds the expansion and the residual (two readers); the projection is read by
+  // the very next layer.
+  Graph g = OptimizeGraph(Zoo("mobilenetv2", {{"image", 32}}), {}).graph;
+  const Graph before = g;
+  EXPECT_TRUE(ScheduleParallelBranches(g).empty());
+  ASSERT_EQ(g.nodes.size(), before.nodes.size());
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) EXPECT_EQ(g.nodes[i].name, before.nodes[i].name);
+}
+
+TEST(ParallelBranches, PlansWithBranchesMatchTheReference) {
+  const Graph resnet = Zoo("resnet50", {{"image", 64}});
+  for (const std::string mode : {"on", "late"}) {
+    for (std::int64_t batch : {1, 2}) {
+      const auto d = ExpectMatchesReference(resnet, batch, {{"parallel_branches", mode}});
+      EXPECT_EQ(d["parallel_branches"].size(), 4u) << mode;
+      EXPECT_EQ(d["queue_sync_commands"].get<int>(), 12) << mode;  // fork, end marker, join wait per branch
+      EXPECT_EQ(d["launches_by_kind"].value("branch_fork", 0), 4) << mode;
+    }
+  }
+  const auto off = ExpectMatchesReference(resnet, 1, {{"parallel_branches", "off"}});
+  EXPECT_TRUE(off["parallel_branches"].empty());
+  EXPECT_EQ(off["queue_sync_commands"].get<int>(), 0);
+  EXPECT_THROW(OpenClOptimizedEngine(EngineConfig{"any", "", 0, {{"parallel_branches", "yes"}}}), InputError);
+}
+
+}  // namespace
+}  // namespace joulebench
