@@ -82,6 +82,10 @@ TEST(ParallelBranches, PlansWithBranchesMatchTheReference) {
   EXPECT_TRUE(off["parallel_branches"].empty());
   EXPECT_EQ(off["queue_sync_commands"].get<int>(), 0);
   EXPECT_THROW(OpenClOptimizedEngine(EngineConfig{"any", "", 0, {{"parallel_branches", "yes"}}}), InputError);
+  // Declared for scenario files and --option, default auto.
+  EXPECT_EQ(ResolveEngineOptions("opencl-optimized", nlohmann::json::object(), "test").value("parallel_branches", ""),
+            "auto");
+  EXPECT_EQ(ResolveEngineOptions("opencl-optimized", {{"parallel_branches", "off"}}, "test")["parallel_branches"], "off");
 }
 
 }  // namespace
