@@ -70,13 +70,23 @@ TEST(ParallelBranches, ALayerReadNextOrTwiceIsNoBranch) {
 
 TEST(ParallelBranches, PlansWithBranchesMatchTheReference) {
   const Graph resnet = Zoo("resnet50", {{"image", 64}});
-  for (const std::string mode : {"on", "late"}) {
-    for (std::int64_t batch : {1, 2}) {
-      const auto d = ExpectMatchesReference(resnet, batch, {{"parallel_branches", mode}});
-      EXPECT_EQ(d["parallel_branches"].size(), 4u) << mode;
-      EXPECT_EQ(d["queue_sync_commands"].get<int>(), 12) << mode;  // fork, end marker, join wait per branch
-      EXPECT_EQ(d["launches_by_kind"].value("branch_fork", 0), 4) << mode;
-    }
+  for (std::int64_t batch : {1, 2}) {
+    // late: marker and barrier commands (fork, end marker, join wait per branch), none on the launches.
+    const auto late = ExpectMatchesReference(resnet, batch, {{"parallel_branches", "late"}});
+    EXPECT_EQ(late["parallel_branches"].size(), 4u);
+    EXPECT_EQ(late["queue_sync_commands"].get<int>(), 12);
+    EXPECT_EQ(late["launches_by_kind"].value("branch_fork", 0), 4);
+    EXPECT_EQ(late["event_hooked_launches"].get<int>(), 0);
+    // on, every layer an implicit-GEMM kernel: events on the launches around each fork and join, no commands.
+    const auto hooked = ExpectMatchesReference(resnet, batch, {{"parallel_branches", "on"}, {"conv_kernel", "igemm"}});
+    EXPECT_EQ(hooked["parallel_branches"].size(), 4u);
+    EXPECT_EQ(hooked["queue_sync_commands"].get<int>(), 0);
+    EXPECT_GE(hooked["event_hooked_launches"].get<int>(), 4 * 3);
+    EXPECT_EQ(hooked["event_waits"].get<int>(), 4 * 2);  // the branch's first launch, the join's first launch
+    // on with the library candidate (CLBlast launches take no wait list): commands where a side is no kernel.
+    const auto library = ExpectMatchesReference(resnet, batch, {{"parallel_branches", "on"}, {"conv_kernel", "library"}});
+    EXPECT_EQ(library["parallel_branches"].size(), 4u);
+    EXPECT_GT(library["queue_sync_commands"].get<int>() + library["event_hooked_launches"].get<int>(), 0);
   }
   const auto off = ExpectMatchesReference(resnet, 1, {{"parallel_branches", "off"}});
   EXPECT_TRUE(off["parallel_branches"].empty());

@@ -52,6 +52,9 @@ struct OpenClBaselineEngine::Builder {
                 const std::vector<KernelArg>& args, const std::size_t global[3], const std::size_t local[3]);
   cl_kernel Bind(cl::Program& program, const char* kernel, const std::vector<KernelArg>& args);
   void Custom(const Node& n, const char* kind, std::function<void()> run);
+  // A kernel launch: `enqueue` takes a wait list and an event out; the plain run passes neither.
+  void AddKernelLaunch(const std::string& node, const std::string& kind,
+                       std::function<void(cl_uint, const cl_event*, cl_event*)> enqueue);
 };
 
 // Row-major strides of a shape, and the strides of `in` broadcast to `out` (0 where the input repeats).

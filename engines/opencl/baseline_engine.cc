@@ -387,11 +387,10 @@ void OpenClBaselineEngine::Builder::Kernel(const Node& n, const char* kernel, co
   if (global == 0) return;
   const std::size_t g = local ? (global + local - 1) / local * local : global;
   cl_command_queue q = *Queue();
-  e.launches_.push_back({n.name, kernel, [k, q, g, local] {
-                           cl::Check(clEnqueueNDRangeKernel(q, k, 1, nullptr, &g, local ? &local : nullptr, 0,
-                                                            nullptr, nullptr),
-                                     "clEnqueueNDRangeKernel");
-                         }});
+  AddKernelLaunch(n.name, kernel, [k, q, g, local](cl_uint waits, const cl_event* wait, cl_event* done) {
+    cl::Check(clEnqueueNDRangeKernel(q, k, 1, nullptr, &g, local ? &local : nullptr, waits, wait, done),
+              "clEnqueueNDRangeKernel");
+  });
   ++e.launches_by_kind_[kernel];
 }
 
@@ -401,11 +400,16 @@ void OpenClBaselineEngine::Builder::Kernel3d(const Node& n, cl::Program& program
   cl_kernel k = Bind(program, kernel, args);
   cl_command_queue q = *Queue();
   const std::array<std::size_t, 3> g{global[0], global[1], global[2]}, l{local[0], local[1], local[2]};
-  e.launches_.push_back({n.name, kind, [k, q, g, l] {
-                           cl::Check(clEnqueueNDRangeKernel(q, k, 3, nullptr, g.data(), l.data(), 0, nullptr, nullptr),
-                                     "clEnqueueNDRangeKernel");
-                         }});
+  AddKernelLaunch(n.name, kind, [k, q, g, l](cl_uint waits, const cl_event* wait, cl_event* done) {
+    cl::Check(clEnqueueNDRangeKernel(q, k, 3, nullptr, g.data(), l.data(), waits, wait, done), "clEnqueueNDRangeKernel");
+  });
   ++e.launches_by_kind_[kind];
+}
+
+void OpenClBaselineEngine::Builder::AddKernelLaunch(
+    const std::string& node, const std::string& kind,
+    std::function<void(cl_uint, const cl_event*, cl_event*)> enqueue) {
+  e.launches_.push_back({node, kind, [enqueue] { enqueue(0, nullptr, nullptr); }, enqueue});
 }
 
 void OpenClBaselineEngine::Builder::Custom(const Node& n, const char* kind, std::function<void()> run) {

@@ -44,6 +44,9 @@ class OpenClBaselineEngine : public Engine {
   struct Launch {
     std::string node, kind;
     std::function<void()> run;
+    // Kernel launches only: the same enqueue with a wait list and an event out, so that the optimized engine's
+    // parallel branches can synchronise queues on the launches themselves (no marker or barrier commands).
+    std::function<void(cl_uint, const cl_event*, cl_event*)> enqueue;
   };
   // Used by the per-op lowering (baseline_lowering.cc).
   struct Builder;

@@ -72,6 +72,7 @@ OpenClOptimizedEngine::~OpenClOptimizedEngine() {
     clReleaseCommandQueue(aux_queue_);
   }
   if (branch_done_) clReleaseEvent(branch_done_);
+  if (fork_event_) clReleaseEvent(fork_event_);
   if (branch_gate_) {
     clSetUserEventStatus(branch_gate_, CL_COMPLETE);
     clReleaseEvent(branch_gate_);
@@ -191,6 +192,7 @@ Graph OpenClOptimizedEngine::Optimize(Graph shaped) {
   const auto t0 = Clock::now();
   optimized_ = OptimizeGraph(std::move(shaped), disabled_passes_);  // moved through: no copy of the weights
   branches_.clear();
+  hooks_.clear();
   if (parallel_branches_option_ == "on" || parallel_branches_option_ == "late" ||
       (parallel_branches_option_ == "auto" && device_->is_gpu())) {
     branches_ = ScheduleParallelBranches(optimized_.graph);
@@ -312,9 +314,15 @@ std::string OpenClOptimizedEngine::Signature(Builder& b, const Node& n) const {
 }
 
 bool OpenClOptimizedEngine::LowerSpecial(Builder& b, const Node& n) {
+  const std::size_t first_launch = launches_.size();
+  if (!LowerFused(b, n)) return false;
   if (std::any_of(branches_.begin(), branches_.end(), [&](const ParallelBranch& p) { return p.join == n.name; })) {
-    LowerJoinWait(b, n);
+    JoinBranch(n, first_launch);
   }
+  return true;
+}
+
+bool OpenClOptimizedEngine::LowerFused(Builder& b, const Node& n) {
   if (n.op_type == "FusedElementwise") {
     LowerElementwise(b, n);
     return true;
@@ -361,68 +369,6 @@ bool OpenClOptimizedEngine::LowerSpecial(Builder& b, const Node& n) {
   }
   DropDerivedWeights();  // the chosen layout is on the device; keep at most one layer's host copies at a time
   return true;
-}
-
-void OpenClOptimizedEngine::LowerBranch(Builder& b, const Node& n, const std::string& candidate,
-                                        const ParallelBranch& branch) {
-  std::size_t join_index = 0;
-  while (join_index < graph_.nodes.size() && graph_.nodes[join_index].name != branch.join) ++join_index;
-  const cl_command_queue main = device_->queue(), aux = aux_queue_;
-  // "late" (a test mode): the branch also waits for a user event that the join sets, so it runs only after the
-  // main queue's layers in between; a buffer it shares with them by mistake then gives a wrong answer every time.
-  const bool late = parallel_branches_option_ == "late";
-  b.Custom(n, "branch_fork", [this, main, aux, late] {
-    cl_event waits[2] = {nullptr, nullptr};
-    cl::Check(clEnqueueMarkerWithWaitList(main, 0, nullptr, &waits[0]), "clEnqueueMarkerWithWaitList (branch fork)");
-    if (late) {
-      cl_int err = CL_SUCCESS;
-      branch_gate_ = clCreateUserEvent(device_->context(), &err);
-      cl::Check(err, "clCreateUserEvent (branch fork)");
-      waits[1] = branch_gate_;
-    }
-    const cl_int err = clEnqueueBarrierWithWaitList(aux, late ? 2 : 1, waits, nullptr);
-    clReleaseEvent(waits[0]);
-    cl::Check(err, "clEnqueueBarrierWithWaitList (branch fork)");
-  });
-  const std::size_t pooled_before = pooled_.size();
-  launch_queue_ = &aux_queue_;
-  try {
-    LowerCandidate(b, n, candidate);
-  } catch (...) {
-    launch_queue_ = nullptr;
-    throw;
-  }
-  launch_queue_ = nullptr;
-  b.Custom(n, "branch_done", [this, aux] {
-    if (branch_done_) clReleaseEvent(branch_done_);
-    branch_done_ = nullptr;
-    cl::Check(clEnqueueMarkerWithWaitList(aux, 0, nullptr, &branch_done_), "clEnqueueMarkerWithWaitList (branch end)");
-  });
-  // The main queue runs the layers up to the join while the branch reads its inputs and scratch: none of those
-  // buffers may return to the pool before the join.
-  for (const auto& in : n.inputs) {
-    if (auto it = last_use_.find(in); !in.empty() && it != last_use_.end()) it->second = std::max(it->second, join_index);
-  }
-  for (std::size_t i = pooled_before; i < pooled_.size(); ++i) {
-    auto& lu = last_use_[pooled_[i]];
-    lu = std::max(lu, join_index);
-  }
-}
-
-void OpenClOptimizedEngine::LowerJoinWait(Builder& b, const Node& n) {
-  const cl_command_queue main = device_->queue();
-  b.Custom(n, "branch_join", [this, main] {
-    if (!branch_done_) throw std::logic_error("parallel branch: the join runs before its branch was enqueued");
-    if (branch_gate_) {
-      clSetUserEventStatus(branch_gate_, CL_COMPLETE);
-      clReleaseEvent(branch_gate_);
-      branch_gate_ = nullptr;
-    }
-    const cl_int err = clEnqueueBarrierWithWaitList(main, 1, &branch_done_, nullptr);
-    clReleaseEvent(branch_done_);
-    branch_done_ = nullptr;
-    cl::Check(err, "clEnqueueBarrierWithWaitList (branch join)");
-  });
 }
 
 double OpenClOptimizedEngine::TimeCandidate(Builder& b, const Node& n, const std::string& candidate) {
@@ -546,7 +492,8 @@ nlohmann::json OpenClOptimizedEngine::Describe() const {
   for (const auto& p : branches_) {
     branches.push_back({{"node", p.node}, {"join", p.join}, {"overlapped_layers", p.overlapped}});
   }
-  std::size_t sync = 0;
+  std::size_t sync = 0, event_waits = 0;
+  for (const auto& [index, h] : hooks_) event_waits += h.waits.size();
   for (const char* kind : {"branch_fork", "branch_done", "branch_join"}) {
     if (auto it = launches_by_kind_.find(kind); it != launches_by_kind_.end()) sync += it->second;
   }
@@ -556,6 +503,8 @@ nlohmann::json OpenClOptimizedEngine::Describe() const {
           {"batch", batch_},
           {"kernels_per_inference", launches_.size() - sync},
           {"queue_sync_commands", sync},
+          {"event_hooked_launches", hooks_.size()},
+          {"event_waits", event_waits},
           {"parallel_branches", branches},
           {"launches_by_kind", launches_by_kind_},
           {"passes", optimized_.ReportJson()},

@@ -37,7 +37,11 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   // between a fork (the auxiliary queue waits for the main queue's work so far) and a marker the join waits for; the
   // branch's inputs and scratch buffers stay allocated until the join.
   void LowerBranch(Builder& b, const Node& n, const std::string& candidate, const ParallelBranch& branch);
-  void LowerJoinWait(Builder& b, const Node& n);
+  // The join `n`, whose launches start at `first_launch`, waits for the branch in flight (branch_lowering.cc).
+  void JoinBranch(const Node& n, std::size_t first_launch);
+  // Launch `index` waits for the event in `*wait` (then releases it) and/or leaves its own event in `*signal`.
+  void HookLaunch(std::size_t index, cl_event* wait, cl_event* signal);
+  bool LowerFused(Builder& b, const Node& n);  // LowerSpecial's fused layers; false for other nodes
   // The implicit-GEMM kernel's problem: N images of C x H x W, M output channels, the window g; `matmul`: a
   // FusedMatMul as one "image" whose K x cols constant matrix is the input and whose activations are the weights.
   struct IgemmShape {
@@ -84,6 +88,12 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   cl_command_queue aux_queue_ = nullptr;  // the branches' queue, created on first use
   cl_event branch_done_ = nullptr;        // the branch in flight, from its end marker to the join's wait
   cl_event branch_gate_ = nullptr;        // "late" mode: holds the branch until the main queue reaches the join
+  cl_event fork_event_ = nullptr;         // the main queue's launch before a branch, which the branch waits for
+  struct LaunchHooks {
+    std::vector<cl_event*> waits;
+    cl_event* signal = nullptr;
+  };
+  std::map<std::size_t, LaunchHooks> hooks_;  // by launch index
 
   OptimizedGraph optimized_;
   std::string optimized_hash_;
