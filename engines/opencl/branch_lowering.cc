@@ -29,7 +29,7 @@ void OpenClOptimizedEngine::HookLaunch(std::size_t index, cl_event* wait, cl_eve
       clReleaseEvent(*out);
       *out = nullptr;
     }
-    enqueue(count, list, out);
+    enqueue(count, count ? list : nullptr, out);  // a wait list with no events must be NULL (NVIDIA: error -57)
     for (cl_event* w : waits) {
       clReleaseEvent(*w);
       *w = nullptr;
