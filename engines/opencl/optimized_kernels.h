@@ -47,6 +47,14 @@ struct IgemmArgs {
 };
 static_assert(sizeof(IgemmArgs) == 24 * 4, "IgemmArgs must match the OpenCL struct: 20 ints, 2 floats, 2 ints, unpadded");
 
+// The scalar arguments of splitk_epilogue (the kernel's SplitkArgs, same layout).
+struct SplitkArgs {
+  std::int64_t n, channels, inner;
+  std::int32_t splits, has_bias, has_res, act;
+  float lo, hi;
+};
+static_assert(sizeof(SplitkArgs) == 48, "SplitkArgs must match the OpenCL struct: 3 longs, 4 ints, 2 floats, unpadded");
+
 // Activation codes shared by the host and the kernels.
 int ActivationCode(const std::string& activation);  // "" -> 0, Relu 1, Clip 2, Sigmoid 3, HardSwish 4, Gelu 5
 

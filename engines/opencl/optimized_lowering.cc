@@ -151,7 +151,6 @@ void OpenClOptimizedEngine::LowerIgemm(Builder& b, const Node& n, const std::str
   const std::size_t global[3] = {static_cast<std::size_t>((Q + tile.tn - 1) / tile.tn) * local[0],
                                  static_cast<std::size_t>((Mo + tile.tm - 1) / tile.tm) * local[1],
                                  static_cast<std::size_t>(splits)};
-  auto i32 = [](std::int64_t v) { return I(static_cast<std::int32_t>(v)); };
   // Serial split-K: one arrival counter per output tile, zero between launches (the last arrival resets it); kept for
   // the plan's lifetime, outside the pooled buffers.
   cl_mem serial_counts = nullptr;
@@ -184,18 +183,19 @@ void OpenClOptimizedEngine::LowerIgemm(Builder& b, const Node& n, const std::str
                        n32(g.pt), n32(g.pl), n32(g.dh), n32(g.dw), n32(g.oh), n32(g.ow), n32(N), ep.act,
                        n32(kchunk), splits == 1 ? 0 : cand->serial ? 2 : 1, ep.bias != nullptr, ep.residual != nullptr,
                        ep.lo, ep.hi};
+  std::vector<KernelArg> kargs = {M(input), M(weights), M(ep.bias ? ep.bias : dummy),
+                                  M(ep.residual ? ep.residual : dummy), M(dest)};
+  if (serial_counts) kargs.insert(kargs.end(), {M(output), M(serial_counts)});  // the serial program's tail only
+  kargs.push_back(Struct(args));
   b.Kernel3d(n, TileProgram(tile, pointwise, false, cand->vec4, s.matmul, serial_counts != nullptr), "conv_igemm",
-             candidate,
-             {M(input), M(weights), M(ep.bias ? ep.bias : dummy), M(ep.residual ? ep.residual : dummy), M(dest),
-              M(serial_counts ? output : dummy), M(serial_counts ? serial_counts : dummy), Struct(args)},
-             global, local);
+             candidate, kargs, global, local);
   if (splits == 1 || cand->serial) return;
   // The reduction's bias index is (i / inner) % channels: per output channel, or per column for a MatMul.
   const std::int64_t channels = s.matmul ? g.ow : Mo, inner = s.matmul ? 1 : g.oh * g.ow;
+  const SplitkArgs reduce{total, channels, inner, n32(splits), ep.bias != nullptr, ep.residual != nullptr,
+                          ep.act, ep.lo, ep.hi};
   b.Kernel(n, "splitk_epilogue",
-           {M(dest), i32(splits), L(total), M(output), M(ep.bias ? ep.bias : dummy), I(ep.bias != nullptr),
-            M(ep.residual ? ep.residual : dummy), I(ep.residual != nullptr), L(channels), L(inner), I(ep.act),
-            F(ep.lo), F(ep.hi)},
+           {M(dest), M(output), M(ep.bias ? ep.bias : dummy), M(ep.residual ? ep.residual : dummy), Struct(reduce)},
            static_cast<std::size_t>(total), 64, fused_program_.get());
 }
 

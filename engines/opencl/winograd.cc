@@ -269,11 +269,15 @@ void OpenClOptimizedEngine::LowerWinograd(Builder& b, const Node& n, const Winog
     cl_mem dummy = nullptr;  // an absent optional input: a NULL argument, never read
     b.Kernel3d(n, TileProgram(tile, false, true, false, false, false, cand.fused), "conv_igemm",
                cand.fused == 2 ? cand.Name() : cand.Name() + ".gemm",
-               {M(x.buffer->mem()), M(u.buffer->mem()), M(bias ? bias : dummy), M(residual ? residual : dummy), M(prod),
-                M(cand.fused == 2 ? y.buffer->mem() : dummy), M(counts),
-                Struct(IgemmArgs{n32(C), n32(H), n32(W), n32(Mo), 1, 1, 2, 2, n32(g.pt), n32(g.pl), 1, 1, n32(tiles_h),
-                                 n32(tiles_w), n32(N), act, n32(C), cand.fused, bias != nullptr, residual != nullptr,
-                                 lo, hi, n32(g.oh), n32(g.ow)})},
+               [&] {
+                 std::vector<KernelArg> a = {M(x.buffer->mem()), M(u.buffer->mem()), M(bias ? bias : dummy),
+                                             M(residual ? residual : dummy), M(prod)};
+                 if (cand.fused == 2) a.insert(a.end(), {M(y.buffer->mem()), M(counts)});  // the output tail's
+                 a.push_back(Struct(IgemmArgs{n32(C), n32(H), n32(W), n32(Mo), 1, 1, 2, 2, n32(g.pt), n32(g.pl), 1, 1,
+                                              n32(tiles_h), n32(tiles_w), n32(N), act, n32(C), cand.fused,
+                                              bias != nullptr, residual != nullptr, lo, hi, n32(g.oh), n32(g.ow)}));
+                 return a;
+               }(),
                gemm_global, gemm_local);
   } else {
     cl_mem v = b.Scratch(n.outputs[0] + ".winograd_v", a2 * C * T).buffer->mem();
@@ -285,7 +289,7 @@ void OpenClOptimizedEngine::LowerWinograd(Builder& b, const Node& n, const Winog
     // The GEMMs: a pointwise convolution of C channels over "T pixels" of one image, one weight matrix per group z.
     b.Kernel3d(n, TileProgram(tile, /*pointwise=*/true, /*batched=*/true, cand.vec4), "conv_igemm",
                cand.Name() + ".gemm",
-               {M(v), M(u.buffer->mem()), M(nullptr), M(nullptr), M(prod), M(nullptr), M(nullptr),
+               {M(v), M(u.buffer->mem()), M(nullptr), M(nullptr), M(prod),
                 Struct(IgemmArgs{n32(C), 1, n32(T), n32(Mo), 1, 1, 1, 1, 0, 0, 1, 1, 1, n32(T), 1, 0, n32(C), 0, 0, 0,
                                  0.0f, 0.0f})},
                gemm_global, gemm_local);
