@@ -81,6 +81,9 @@ const std::vector<EngineInfo>& Engines() {
         {"winograd_fusion", ParamSpec::Kind::kString, "off", "",
          "on: time the fused Winograd F(2x2,3x3) forms (_fused_input, _fused) too; off by default: on the H100 they "
          "ran faster at batch 1 but spent more energy per inference"},
+        {"splitk", ParamSpec::Kind::kString, "any", "",
+         "which split-K forms are timed: any, or serial (only those that reduce in their own launch: no "
+         "reduction launch, fewer launches per inference)"},
         {"parallel_branches", ParamSpec::Kind::kString, "auto", "",
          "run a layer read only by a later layer (ResNet's downsample) on a second queue beside the layers in "
          "between: auto (GPUs), on, off, late (test mode: the branch waits for its join)"},

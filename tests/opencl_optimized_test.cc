@@ -329,6 +329,24 @@ TEST(OpenClOptimized, FusedWinogradFormsAreTimedOnlyWhenAskedFor) {
   EXPECT_THROW(OpenClOptimizedEngine(EngineConfig{"any", "", 0, {{"winograd_fusion", "yes"}}}), InputError);
 }
 
+// splitk=serial: the split-K candidates with a reduction launch are never timed; the serial ones are.
+TEST(OpenClOptimized, SerialSplitkOptionTimesNoReductionLaunches) {
+  const FreshPlanCache cache;
+  const auto d = ExpectMatchesReference(ConvBlock(1, "Relu", true), 2, {{"kernel_selection", "time"}, {"splitk", "serial"}});
+  ASSERT_EQ(d["kernel_timings_s"].size(), 1u);
+  int serial = 0;
+  for (const auto& [name, seconds] : d["kernel_timings_s"].begin().value().items()) {
+    const std::size_t k = name.find("_k");
+    if (k == std::string::npos) continue;
+    const bool reduces_in_launch = name.find('r', k) != std::string::npos;
+    EXPECT_TRUE(reduces_in_launch) << name;
+    serial += reduces_in_launch;
+  }
+  EXPECT_GT(serial, 0);
+  EXPECT_EQ(d["launches_by_kind"].value("splitk_epilogue", 0), 0);
+  EXPECT_THROW(OpenClOptimizedEngine(EngineConfig{"any", "", 0, {{"splitk", "parallel"}}}), InputError);
+}
+
 // candidate_timing=gpu: each candidate timed on the device clock behind a user-event gate; every candidate gets a
 // positive time, the chosen one is the fastest, and the plan matches the reference.
 TEST(OpenClOptimized, GpuClockCandidateTimingBuildsAWorkingPlan) {

@@ -64,6 +64,7 @@ OpenClOptimizedEngine::OpenClOptimizedEngine(EngineConfig config) : OpenClBaseli
   tune_gemm_ = Option(o, "tune_gemm", "auto", {"auto", "on", "off"});
   use_plan_cache_ = o.value("plan_cache", true);
   parallel_branches_option_ = Option(o, "parallel_branches", "auto", {"auto", "on", "off", "late"});
+  serial_splitk_only_ = Option(o, "splitk", "any", {"any", "serial"}) == "serial";
 }
 
 OpenClOptimizedEngine::~OpenClOptimizedEngine() {
@@ -92,6 +93,7 @@ std::vector<std::string> OpenClOptimizedEngine::Candidates(Builder& b, const Nod
     const std::int64_t cols = w[n.IntAttr("trans_b", 0) ? 0 : 1];
     std::vector<std::string> c = {"library"};
     for (const auto& k : IgemmCandidates()) {
+      if (k.splits > 1 && !k.serial && serial_splitk_only_) continue;
       if (!k.vec4 || (a.back() % 4 == 0 && cols % 4 == 0)) c.push_back(k.Name());
     }
     return c;
@@ -112,6 +114,7 @@ std::vector<std::string> OpenClOptimizedEngine::Candidates(Builder& b, const Nod
   }
   std::vector<std::string> c = {"library"};
   for (const auto& k : IgemmCandidates()) {
+    if (k.splits > 1 && !k.serial && serial_splitk_only_) continue;  // a reduction launch of its own
     if (!k.vec4 || pointwise4) c.push_back(k.Name());
   }
   c.push_back("direct_tiled");
