@@ -248,6 +248,28 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
 #else
   const int k_lo = get_group_id(2) * kchunk, k_hi = min(K, k_lo + kchunk);
 #endif
+  // One depth step's fragments from the local tiles into a[s], b[s]: float4 loads where RM / RN allow.
+#if RM % 4 == 0
+#define LOAD_A_FRAGMENT(S, KK)                                                         \
+  for (int v = 0; v < RM / 4; ++v) {                                                   \
+    const float4 t = As4[((KK) * (TM + 4) + ty * RM) / 4 + v];                         \
+    a[S][4 * v] = t.s0, a[S][4 * v + 1] = t.s1, a[S][4 * v + 2] = t.s2, a[S][4 * v + 3] = t.s3; \
+  }
+#else
+#define LOAD_A_FRAGMENT(S, KK) \
+  for (int i = 0; i < RM; ++i) a[S][i] = As[(KK) * (TM + 4) + ty * RM + i];
+#endif
+#if RN % 4 == 0
+#define LOAD_B_FRAGMENT(S, KK)                                                         \
+  for (int v = 0; v < RN / 4; ++v) {                                                   \
+    const float4 t = Bs4[((KK) * (TN + 4) + tx * RN) / 4 + v];                         \
+    b[S][4 * v] = t.s0, b[S][4 * v + 1] = t.s1, b[S][4 * v + 2] = t.s2, b[S][4 * v + 3] = t.s3; \
+  }
+#else
+#define LOAD_B_FRAGMENT(S, KK) \
+  for (int j = 0; j < RN; ++j) b[S][j] = Bs[(KK) * (TN + 4) + tx * RN + j];
+#endif
+#define LOAD_FRAGMENTS(S, KK) LOAD_A_FRAGMENT(S, KK) LOAD_B_FRAGMENT(S, KK)
   // Software pipelining: the next tile's global values are loaded into registers while the current tile is
   // multiplied from local memory. Each work-item holds A_PER values of A and B_PER of B.
 #define A_PER (TK * TM / ((TM / RM) * (TN / RN)))
@@ -320,26 +342,18 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
     if (k0 + TK < k_hi) {
       LOAD_TILE(k0 + TK)
     }
+    // Fragments double-buffered: step kk + 1's values are read from local memory before step kk's FMAs, so that the
+    // local-memory latency overlaps the arithmetic (batch 1 runs one or two work-groups per compute unit, too few
+    // to hide it by switching).
+    float a[2][RM], b[2][RN];
+    LOAD_FRAGMENTS(0, 0)
+#pragma unroll
     for (int kk = 0; kk < TK; ++kk) {
-      float a[RM], b[RN];
-#if RM % 4 == 0
-      for (int v = 0; v < RM / 4; ++v) {  // one 16-byte local load per four rows
-        const float4 t = As4[(kk * (TM + 4) + ty * RM) / 4 + v];
-        a[4 * v] = t.s0, a[4 * v + 1] = t.s1, a[4 * v + 2] = t.s2, a[4 * v + 3] = t.s3;
+      if (kk + 1 < TK) {
+        LOAD_FRAGMENTS((kk + 1) & 1, kk + 1)
       }
-#else
-      for (int i = 0; i < RM; ++i) a[i] = As[kk * (TM + 4) + ty * RM + i];
-#endif
-#if RN % 4 == 0
-      for (int v = 0; v < RN / 4; ++v) {
-        const float4 t = Bs4[(kk * (TN + 4) + tx * RN) / 4 + v];
-        b[4 * v] = t.s0, b[4 * v + 1] = t.s1, b[4 * v + 2] = t.s2, b[4 * v + 3] = t.s3;
-      }
-#else
-      for (int j = 0; j < RN; ++j) b[j] = Bs[kk * (TN + 4) + tx * RN + j];
-#endif
       for (int i = 0; i < RM; ++i)
-        for (int j = 0; j < RN; ++j) acc[i][j] = fma(a[i], b[j], acc[i][j]);
+        for (int j = 0; j < RN; ++j) acc[i][j] = fma(a[kk & 1][i], b[kk & 1][j], acc[i][j]);
     }
     barrier(CLK_LOCAL_MEM_FENCE);
   }
@@ -486,6 +500,13 @@ const std::vector<IgemmCandidate>& IgemmCandidates() {
       if (t.Vectorizable()) out.push_back({t, 1, true});
     }
     for (int s : {4, 16}) out.push_back({IgemmTiles()[0], s, true});  // float4 with split-K
+    // Split-K on the 4 x 4 small tiles, scalar and float4.
+    for (int s : {4, 16}) {
+      for (int t : {8, 9, 10}) {
+        out.push_back({IgemmTiles()[t], s});
+        if (IgemmTiles()[t].Vectorizable()) out.push_back({IgemmTiles()[t], s, true});
+      }
+    }
     // Serial split-K (no reduction launch), also on the deep-step tiles: batch 1 runs ~100 launches of a few us.
     for (int s : {4, 16}) {
       for (int t : {2, 3, 6, 7}) out.push_back({IgemmTiles()[t], s, false, true});
@@ -507,6 +528,12 @@ const std::vector<IgemmTile>& IgemmTiles() {
       {64, 64, 32, 4, 4},
       {64, 32, 32, 4, 2},
       {32, 32, 32, 2, 2},
+      // 4 x 4 outputs per work-item on the small tiles (64-128 work-items): four times the FMAs per local load of the
+      // 2 x 2 tiles, float4 loads from local memory, and float4 global loads (VEC4) on pointwise layers.
+      {32, 32, 16, 4, 4},
+      {64, 32, 16, 4, 4},
+      {32, 64, 16, 4, 4},
+      {32, 32, 32, 4, 4},
   };
   // The B-tile loader gives every work-item one fixed column: the work-group size must be a multiple of TN.
   for (const auto& t : tiles) {  // the loaders give every work-item whole columns and equal shares of both tiles
