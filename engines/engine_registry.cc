@@ -84,6 +84,9 @@ const std::vector<EngineInfo>& Engines() {
         {"splitk", ParamSpec::Kind::kString, "any", "",
          "which split-K forms are timed: any, or serial (only those that reduce in their own launch: no "
          "reduction launch, fewer launches per inference)"},
+        {"fragments", ParamSpec::Kind::kString, "double", "",
+         "the GEMM kernels' inner loop: double (the next depth step's fragments read from local memory before this "
+         "step's FMAs) or single (ablation: read, then multiply)"},
         {"parallel_branches", ParamSpec::Kind::kString, "auto", "",
          "run a layer read only by a later layer (ResNet's downsample) on a second queue beside the layers in "
          "between: auto (GPUs), on, off, late (test mode: the branch waits for its join)"},

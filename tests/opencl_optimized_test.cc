@@ -347,6 +347,23 @@ TEST(OpenClOptimized, SerialSplitkOptionTimesNoReductionLaunches) {
   EXPECT_THROW(OpenClOptimizedEngine(EngineConfig{"any", "", 0, {{"splitk", "parallel"}}}), InputError);
 }
 
+// fragments=single (the GEMM loop without double-buffered fragments): scalar and float4 fragments, split-K and the
+// Winograd GEMM still match the reference, and its candidate timings are cached under their own key.
+TEST(OpenClOptimized, SingleFragmentsOptionMatchesAndTimesUnderItsOwnKey) {
+  const FreshPlanCache cache;
+  for (const std::string k : {"igemm_32x32x16_2x2", "igemm_32x32x16_4x4_k4", "igemm_64x64x16_4x4", "winograd_f2_32x32_v4"}) {
+    const auto d = ExpectMatchesReference(ConvBlock(1, "Relu", true), 2, {{"fragments", "single"}, {"conv_kernel", k}});
+    EXPECT_EQ(d["kernel_choices"].value(k, 0), 1) << k << " did not apply: " << d["kernel_choices"].dump();
+  }
+  ExpectMatchesReference(ConvBlock(1, "Relu", true), 2, {{"kernel_selection", "time"}, {"fragments", "single"}});
+  std::ifstream in(cache.dir / "timing.json");
+  const auto entries = nlohmann::json::parse(in).at("entries");
+  int single = 0;
+  for (const auto& [key, value] : entries.items()) single += key.find("|single-fragments|") != std::string::npos;
+  EXPECT_GT(single, 10);
+  EXPECT_THROW(OpenClOptimizedEngine(EngineConfig{"any", "", 0, {{"fragments", "triple"}}}), InputError);
+}
+
 // candidate_timing=gpu: each candidate timed on the device clock behind a user-event gate; every candidate gets a
 // positive time, the chosen one is the fastest, and the plan matches the reference.
 TEST(OpenClOptimized, GpuClockCandidateTimingBuildsAWorkingPlan) {

@@ -65,6 +65,7 @@ OpenClOptimizedEngine::OpenClOptimizedEngine(EngineConfig config) : OpenClBaseli
   use_plan_cache_ = o.value("plan_cache", true);
   parallel_branches_option_ = Option(o, "parallel_branches", "auto", {"auto", "on", "off", "late"});
   serial_splitk_only_ = Option(o, "splitk", "any", {"any", "serial"}) == "serial";
+  single_fragments_ = Option(o, "fragments", "double", {"double", "single"}) == "single";
 }
 
 OpenClOptimizedEngine::~OpenClOptimizedEngine() {
@@ -344,7 +345,8 @@ bool OpenClOptimizedEngine::LowerFused(Builder& b, const Node& n) {
     if (!std::count(cands.begin(), cands.end(), choice)) choice = cands[0];  // not for this layer (Winograd, float4)
   } else if (timing_ && cands.size() > 1) {
     double best = 1e30;
-    const std::string sig = Signature(b, n);
+    // The timing cache's key names the kernel form: fragments=single compiles the same candidates differently.
+    const std::string sig = Signature(b, n) + (single_fragments_ ? "|single-fragments" : "");
     for (const auto& c : cands) {
       auto cached = timing_cache_->Find(sig + "|" + c);
       double t = 1e30;  // a candidate the layer cannot use (too much local memory) is never chosen
@@ -453,7 +455,8 @@ cl::Program& OpenClOptimizedEngine::TileProgram(const IgemmTile& tile, bool poin
   const std::string defines = tile.Defines() + (pointwise ? " -DPOINTWISE" : "") + (batched ? " -DBATCHED" : "") +
                               (vec4 ? " -DVEC4" : "") + (matmul ? " -DMATMUL" : "") + (serial ? " -DSERIAL_SPLITK" : "") +
                               (winograd_fused ? " -DWINO_FUSED -DWM=2" : "") +
-                              (winograd_fused == 2 ? " -DWINO_FUSED_OUTPUT" : "");
+                              (winograd_fused == 2 ? " -DWINO_FUSED_OUTPUT" : "") +
+                              (single_fragments_ ? " -DSINGLE_FRAGMENTS" : "");
   auto& p = tile_programs_[defines];
   if (!p) {
     p = std::make_unique<cl::Program>(

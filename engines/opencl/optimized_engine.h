@@ -82,6 +82,7 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   std::string conv_kernel_, matmul_kernel_, attention_kernel_, selection_, tune_gemm_;
   bool winograd_fusion_ = false;  // the fused Winograd forms among the timed candidates
   bool serial_splitk_only_ = false;  // splitk=serial: no split-K candidate with a reduction launch
+  bool single_fragments_ = false;    // fragments=single: the GEMM loop without double-buffered fragments
   std::string candidate_timing_;  // "wall" (host clock, back to back) or "gpu" (gated, device clock)
   bool use_plan_cache_ = true;
   std::string parallel_branches_option_;  // "auto" (GPUs), "on", "off", "late" (a test mode)

@@ -342,6 +342,16 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
     if (k0 + TK < k_hi) {
       LOAD_TILE(k0 + TK)
     }
+#define FMA_FRAGMENTS(S)  \
+  for (int i = 0; i < RM; ++i) \
+    for (int j = 0; j < RN; ++j) acc[i][j] = fma(a[S][i], b[S][j], acc[i][j]);
+#ifdef SINGLE_FRAGMENTS  // fragments=single: each step reads its fragments, then multiplies
+    float a[1][RM], b[1][RN];
+    for (int kk = 0; kk < TK; ++kk) {
+      LOAD_FRAGMENTS(0, kk)
+      FMA_FRAGMENTS(0)
+    }
+#else
     // Fragments double-buffered: step kk + 1's values are read from local memory before step kk's FMAs, so that the
     // local-memory latency overlaps the arithmetic (batch 1 runs one or two work-groups per compute unit, too few
     // to hide it by switching).
@@ -352,9 +362,9 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
       if (kk + 1 < TK) {
         LOAD_FRAGMENTS((kk + 1) & 1, kk + 1)
       }
-      for (int i = 0; i < RM; ++i)
-        for (int j = 0; j < RN; ++j) acc[i][j] = fma(a[kk & 1][i], b[kk & 1][j], acc[i][j]);
+      FMA_FRAGMENTS(kk & 1)
     }
+#endif
     barrier(CLK_LOCAL_MEM_FENCE);
   }
 #ifdef VEC4  // four consecutive pixels of one image per store (P % 4 == 0)
