@@ -87,6 +87,11 @@ const std::vector<EngineInfo>& Engines() {
         {"fragments", ParamSpec::Kind::kString, "double", "",
          "the GEMM kernels' inner loop: double (the next depth step's fragments read from local memory before this "
          "step's FMAs) or single (ablation: read, then multiply)"},
+        {"kernel_objective", ParamSpec::Kind::kString, "time", "",
+         "what timed selection minimises per layer: time, or energy (modelled: seconds x (static_power_ratio + "
+         "share of compute units the candidate keeps busy); docs/engines.md)"},
+        {"static_power_ratio", ParamSpec::Kind::kNonNegativeNumber, 1.0, "",
+         "kernel_objective=energy: the card's power with no compute unit busy over the power its busy units add"},
         {"parallel_branches", ParamSpec::Kind::kString, "auto", "",
          "run a layer read only by a later layer (ResNet's downsample) on a second queue beside the layers in "
          "between: auto (GPUs), on, off, late (test mode: the branch waits for its join)"},

@@ -364,6 +364,59 @@ TEST(OpenClOptimized, SingleFragmentsOptionMatchesAndTimesUnderItsOwnKey) {
   EXPECT_THROW(OpenClOptimizedEngine(EngineConfig{"any", "", 0, {{"fragments", "triple"}}}), InputError);
 }
 
+// kernel_objective=energy: timing records for every candidate a busy share of the compute units in (0, 1], split-K
+// forms at least their unsplit tile's; selection minimises seconds x (static_power_ratio + busy). With the timing
+// cache rewritten so that A takes 1 ms on every unit and B 1.5 ms on a quarter of them, time and a large ratio choose
+// A, a ratio of 0 or 1 chooses B. Bad ratios and objectives are refused.
+TEST(OpenClOptimized, EnergyObjectiveChoosesTheLeastModelledEnergy) {
+  const FreshPlanCache cache;
+  const Graph g = ConvBlock(1, "Relu", true);
+  const auto d = ExpectMatchesReference(g, 2, {{"kernel_selection", "time"}, {"kernel_objective", "energy"}});
+  ASSERT_EQ(d["kernel_busy_fraction"].size(), 1u);
+  const std::string node = d["kernel_busy_fraction"].begin().key();
+  const auto& busy = d["kernel_busy_fraction"][node];
+  EXPECT_EQ(busy.size(), d["kernel_timings_s"][node].size());
+  for (const auto& [name, u] : busy.items()) {
+    EXPECT_GT(u.get<double>(), 0.0) << name;
+    EXPECT_LE(u.get<double>(), 1.0) << name;
+    const std::size_t k = name.find("_k");
+    if (k == std::string::npos || !name.starts_with("igemm_") || name.find('r', k) != std::string::npos) continue;
+    const std::string unsplit = name.substr(0, k) + (name.ends_with("_v4") ? "_v4" : "");
+    if (busy.contains(unsplit)) EXPECT_GE(u.get<double>(), busy[unsplit].get<double>()) << name;
+  }
+  const std::string a = "igemm_64x64x16_4x4", b = "igemm_32x32x16_2x2";
+  ASSERT_TRUE(busy.contains(a) && busy.contains(b));
+  const fs::path file = cache.dir / "timing.json";
+  nlohmann::json timing = nlohmann::json::parse(std::ifstream(file));
+  int rewritten = 0;
+  for (auto& [key, value] : timing["entries"].items()) {
+    if (!value.is_number()) continue;
+    const bool is_busy = key.ends_with("|busy");
+    const std::string stem = is_busy ? key.substr(0, key.size() - 5) : key;
+    const std::string cand = stem.substr(stem.rfind('|') + 1);
+    value = is_busy ? (cand == b ? 0.25 : 1.0) : (cand == a ? 1e-3 : cand == b ? 1.5e-3 : 1e-2);
+    ++rewritten;
+  }
+  EXPECT_EQ(rewritten, 2 * static_cast<int>(busy.size()));
+  std::ofstream(file) << timing.dump();
+  const std::vector<std::pair<nlohmann::json, std::string>> cases = {
+      {{{"kernel_objective", "time"}}, a},
+      {{{"kernel_objective", "energy"}, {"static_power_ratio", 10}}, a},
+      {{{"kernel_objective", "energy"}, {"static_power_ratio", 1}}, b},
+      {{{"kernel_objective", "energy"}, {"static_power_ratio", "0"}}, b}};
+  for (const auto& [options, expected] : cases) {
+    nlohmann::json o = options;
+    o["kernel_selection"] = "time";
+    o["plan_cache"] = false;
+    const auto r = ExpectMatchesReference(g, 2, o);
+    EXPECT_EQ(r["kernel_choice_per_node"][node], expected) << options.dump();
+  }
+  for (const nlohmann::json bad : {nlohmann::json(-1), nlohmann::json("lots")}) {
+    EXPECT_THROW(OpenClOptimizedEngine(EngineConfig{"any", "", 0, {{"static_power_ratio", bad}}}), InputError);
+  }
+  EXPECT_THROW(OpenClOptimizedEngine(EngineConfig{"any", "", 0, {{"kernel_objective", "power"}}}), InputError);
+}
+
 // candidate_timing=gpu: each candidate timed on the device clock behind a user-event gate; every candidate gets a
 // positive time, the chosen one is the fastest, and the plan matches the reference.
 TEST(OpenClOptimized, GpuClockCandidateTimingBuildsAWorkingPlan) {

@@ -54,7 +54,7 @@ struct OpenClBaselineEngine::Builder {
   void Custom(const Node& n, const char* kind, std::function<void()> run);
   // A kernel launch: `enqueue` takes a wait list and an event out; the plain run passes neither.
   void AddKernelLaunch(const std::string& node, const std::string& kind,
-                       std::function<void(cl_uint, const cl_event*, cl_event*)> enqueue);
+                       std::function<void(cl_uint, const cl_event*, cl_event*)> enqueue, std::size_t groups = 0);
 };
 
 // Row-major strides of a shape, and the strides of `in` broadcast to `out` (0 where the input repeats).

@@ -387,10 +387,13 @@ void OpenClBaselineEngine::Builder::Kernel(const Node& n, const char* kernel, co
   if (global == 0) return;
   const std::size_t g = local ? (global + local - 1) / local * local : global;
   cl_command_queue q = *Queue();
-  AddKernelLaunch(n.name, kernel, [k, q, g, local](cl_uint waits, const cl_event* wait, cl_event* done) {
-    cl::Check(clEnqueueNDRangeKernel(q, k, 1, nullptr, &g, local ? &local : nullptr, waits, wait, done),
-              "clEnqueueNDRangeKernel");
-  });
+  AddKernelLaunch(
+      n.name, kernel,
+      [k, q, g, local](cl_uint waits, const cl_event* wait, cl_event* done) {
+        cl::Check(clEnqueueNDRangeKernel(q, k, 1, nullptr, &g, local ? &local : nullptr, waits, wait, done),
+                  "clEnqueueNDRangeKernel");
+      },
+      local ? g / local : 0);
   ++e.launches_by_kind_[kernel];
 }
 
@@ -400,16 +403,20 @@ void OpenClBaselineEngine::Builder::Kernel3d(const Node& n, cl::Program& program
   cl_kernel k = Bind(program, kernel, args);
   cl_command_queue q = *Queue();
   const std::array<std::size_t, 3> g{global[0], global[1], global[2]}, l{local[0], local[1], local[2]};
-  AddKernelLaunch(n.name, kind, [k, q, g, l](cl_uint waits, const cl_event* wait, cl_event* done) {
-    cl::Check(clEnqueueNDRangeKernel(q, k, 3, nullptr, g.data(), l.data(), waits, wait, done), "clEnqueueNDRangeKernel");
-  });
+  AddKernelLaunch(
+      n.name, kind,
+      [k, q, g, l](cl_uint waits, const cl_event* wait, cl_event* done) {
+        cl::Check(clEnqueueNDRangeKernel(q, k, 3, nullptr, g.data(), l.data(), waits, wait, done),
+                  "clEnqueueNDRangeKernel");
+      },
+      (g[0] / l[0]) * (g[1] / l[1]) * (g[2] / l[2]));
   ++e.launches_by_kind_[kind];
 }
 
 void OpenClBaselineEngine::Builder::AddKernelLaunch(
     const std::string& node, const std::string& kind,
-    std::function<void(cl_uint, const cl_event*, cl_event*)> enqueue) {
-  e.launches_.push_back({node, kind, [enqueue] { enqueue(0, nullptr, nullptr); }, enqueue});
+    std::function<void(cl_uint, const cl_event*, cl_event*)> enqueue, std::size_t groups) {
+  e.launches_.push_back({node, kind, [enqueue] { enqueue(0, nullptr, nullptr); }, enqueue, groups});
 }
 
 void OpenClBaselineEngine::Builder::Custom(const Node& n, const char* kind, std::function<void()> run) {

@@ -47,6 +47,7 @@ class OpenClBaselineEngine : public Engine {
     // Kernel launches only: the same enqueue with a wait list and an event out, so that the optimized engine's
     // parallel branches can synchronise queues on the launches themselves (no marker or barrier commands).
     std::function<void(cl_uint, const cl_event*, cl_event*)> enqueue;
+    std::size_t groups = 0;  // work-groups of a kernel launch; 0 where unknown (library GEMMs, custom commands)
   };
   // Used by the per-op lowering (baseline_lowering.cc).
   struct Builder;

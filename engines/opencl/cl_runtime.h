@@ -46,6 +46,7 @@ class Device {
   std::uint64_t global_memory() const { return global_mem_; }
   std::uint64_t max_allocation() const { return max_alloc_; }
   std::uint64_t local_memory_bytes() const { return local_mem_; }  // per work-group
+  std::uint32_t compute_units() const { return compute_units_; }
   nlohmann::json Facts() const;  // stored with each run
 
  private:

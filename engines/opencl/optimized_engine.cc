@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <sstream>
 #include <stdexcept>
 
@@ -66,6 +67,20 @@ OpenClOptimizedEngine::OpenClOptimizedEngine(EngineConfig config) : OpenClBaseli
   parallel_branches_option_ = Option(o, "parallel_branches", "auto", {"auto", "on", "off", "late"});
   serial_splitk_only_ = Option(o, "splitk", "any", {"any", "serial"}) == "serial";
   single_fragments_ = Option(o, "fragments", "double", {"double", "single"}) == "single";
+  energy_objective_ = Option(o, "kernel_objective", "time", {"time", "energy"}) == "energy";
+  if (o.contains("static_power_ratio")) {
+    const auto& v = o["static_power_ratio"];
+    try {
+      static_power_ratio_ = v.is_number() ? v.get<double>() : std::stod(v.get<std::string>());
+    } catch (const std::exception&) {
+      static_power_ratio_ = -1;
+    }
+    if (!(static_power_ratio_ >= 0) || !std::isfinite(static_power_ratio_)) {
+      throw InputError(fmt::format("opencl-optimized: option static_power_ratio is {}; expected a number >= 0 (the "
+                                   "card's power with no compute unit busy over the power its busy units add)",
+                                   v.dump()));
+    }
+  }
 }
 
 OpenClOptimizedEngine::~OpenClOptimizedEngine() {
@@ -132,6 +147,7 @@ void OpenClOptimizedEngine::Prepare(const Graph& graph, Precision precision, std
   warnings_.clear();
   choices_.clear();
   timings_ = nlohmann::json::object();
+  busy_ = nlohmann::json::object();
   plan_ = PlanLookup{"off", "", "", nullptr};
   if (!device_) {
     device_ = std::make_unique<cl::Device>(cl::DeviceChoice{config_.device_type, config_.device_platform,
@@ -348,16 +364,23 @@ bool OpenClOptimizedEngine::LowerFused(Builder& b, const Node& n) {
     // The timing cache's key names the kernel form: fragments=single compiles the same candidates differently.
     const std::string sig = Signature(b, n) + (single_fragments_ ? "|single-fragments" : "");
     for (const auto& c : cands) {
-      auto cached = timing_cache_->Find(sig + "|" + c);
-      double t = 1e30;  // a candidate the layer cannot use (too much local memory) is never chosen
-      try {
-        t = cached ? *cached : TimeCandidate(b, n, c);
-      } catch (const InputError&) {
+      const auto cached = timing_cache_->Find(sig + "|" + c), busy = timing_cache_->Find(sig + "|" + c + "|busy");
+      auto measure = [&]() -> CandidateCost {
+        try {
+          return TimeCandidate(b, n, c);
+        } catch (const InputError&) {
+          return {};  // a candidate the layer cannot use (too much local memory) is never chosen
+        }
+      };
+      const CandidateCost cost = cached && busy ? CandidateCost{*cached, *busy} : measure();
+      if (!cached || !busy) {
+        timing_cache_->Put(sig + "|" + c, cost.seconds);
+        timing_cache_->Put(sig + "|" + c + "|busy", cost.busy);
       }
-      if (!cached) timing_cache_->Put(sig + "|" + c, t);
-      timings_[n.name][c] = t;
-      if (t < best) {
-        best = t;
+      timings_[n.name][c] = cost.seconds;
+      busy_[n.name][c] = cost.busy;
+      if (Score(cost) < best) {
+        best = Score(cost);
         choice = c;
       }
     }
@@ -376,7 +399,12 @@ bool OpenClOptimizedEngine::LowerFused(Builder& b, const Node& n) {
   return true;
 }
 
-double OpenClOptimizedEngine::TimeCandidate(Builder& b, const Node& n, const std::string& candidate) {
+double OpenClOptimizedEngine::Score(const CandidateCost& c) const {
+  return energy_objective_ ? c.seconds * (static_power_ratio_ + c.busy) : c.seconds;
+}
+
+OpenClOptimizedEngine::CandidateCost OpenClOptimizedEngine::TimeCandidate(Builder& b, const Node& n,
+                                                                          const std::string& candidate) {
   // Lower the candidate on its own, run it, then undo every trace of it in the plan.
   const auto t_start = Clock::now();
   const auto tensors = device_tensors_;
@@ -400,6 +428,11 @@ double OpenClOptimizedEngine::TimeCandidate(Builder& b, const Node& n, const std
     best = std::min(best, candidate_timing_ == "gpu" ? GatedGpuSeconds(first, kBackToBack)
                                                      : WallSeconds(run, kBackToBack));
   }
+  double busy = 0;
+  const double units = std::max<double>(1, device_->compute_units());
+  for (std::size_t i = first; i < launches_.size(); ++i) {
+    busy = std::max(busy, launches_[i].groups ? std::min(1.0, static_cast<double>(launches_[i].groups) / units) : 1.0);
+  }
   launches_.resize(first);
   device_tensors_ = tensors;
   launches_by_kind_ = kinds;
@@ -410,7 +443,7 @@ double OpenClOptimizedEngine::TimeCandidate(Builder& b, const Node& n, const std
   device_bytes_ = bytes;
   buffers_allocated_ = allocated;
   phases_["kernel_timing"] += Since(t_start);
-  return best;
+  return {best, busy};
 }
 
 // "wall": kBackToBack repetitions enqueued back to back, timed on the host clock: a layer costs the slower of its
@@ -519,6 +552,9 @@ nlohmann::json OpenClOptimizedEngine::Describe() const {
           {"kernel_choices", chosen},
           {"kernel_choice_per_node", choices_},
           {"kernel_timings_s", timings_},
+          {"kernel_busy_fraction", busy_},
+          {"kernel_objective", energy_objective_ ? fmt::format("energy (static power ratio {})", static_power_ratio_)
+                                                 : std::string("time")},
           {"kernel_selection", timing_ ? "timed on the device" : plan_.status == "hit" ? "from the plan cache"
                                                                                        : "heuristic"},
           {"gemm", gemm_status_},

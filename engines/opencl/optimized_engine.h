@@ -52,7 +52,15 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   void LowerIgemm(Builder& b, const Node& n, const std::string& candidate, cl_mem input, cl_mem weights,
                   cl_mem output, const IgemmShape& shape);
   void LowerMatMulIgemm(Builder& b, const Node& n, const std::string& candidate);
-  double TimeCandidate(Builder& b, const Node& n, const std::string& candidate);
+  // A candidate's measured time and the share of the compute units its launches keep busy (the widest launch's
+  // work-groups over the compute units, at most 1; 1 where a launch's work-groups are unknown).
+  struct CandidateCost {
+    double seconds = 1e30, busy = 1;
+  };
+  CandidateCost TimeCandidate(Builder& b, const Node& n, const std::string& candidate);
+  // What selection minimises: the time, or with kernel_objective=energy the modelled energy
+  // seconds x (static_power_ratio + busy) (docs/engines.md, "Energy objective").
+  double Score(const CandidateCost& c) const;
   // One timing of the launches from `first` on, per repetition, as candidate_timing says (optimized_engine.cc).
   double WallSeconds(const std::function<void(int)>& run, int reps);
   double GatedGpuSeconds(std::size_t first, int reps);
@@ -83,6 +91,8 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   bool winograd_fusion_ = false;  // the fused Winograd forms among the timed candidates
   bool serial_splitk_only_ = false;  // splitk=serial: no split-K candidate with a reduction launch
   bool single_fragments_ = false;    // fragments=single: the GEMM loop without double-buffered fragments
+  bool energy_objective_ = false;    // kernel_objective=energy: choose by modelled energy, not time
+  double static_power_ratio_ = 1.0;  // the card's power with no compute unit busy / what its busy units add
   std::string candidate_timing_;  // "wall" (host clock, back to back) or "gpu" (gated, device clock)
   bool use_plan_cache_ = true;
   std::string parallel_branches_option_;  // "auto" (GPUs), "on", "off", "late" (a test mode)
@@ -101,6 +111,7 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   std::string optimized_hash_;
   std::map<std::string, std::string> choices_;         // node -> chosen candidate
   nlohmann::json timings_ = nlohmann::json::object();  // node -> {candidate: seconds}
+  nlohmann::json busy_ = nlohmann::json::object();     // node -> {candidate: busy share of the compute units}
   std::map<std::string, std::unique_ptr<cl::Program>> tile_programs_;
   std::unique_ptr<cl::Program> fused_program_;
   std::map<std::string, std::unique_ptr<cl::Program>> generated_programs_;  // by options + source
