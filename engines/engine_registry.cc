@@ -47,6 +47,11 @@ std::string ProbeOpenClDevice(const EngineConfig& c) {
 }
 }  // namespace
 
+// Both OpenCL engines: a queue that records timestamps, for per-kernel GPU times (opencl_bench); off for inference.
+const ParamSpec kQueueProfilingParam{"queue_profiling", ParamSpec::Kind::kBool, false, "",
+                                     "record device timestamps for every launch (per-kernel GPU times); costs host "
+                                     "time per launch, so off by default"};
+
 const std::vector<EngineInfo>& Engines() {
   static const std::vector<EngineInfo> engines = {
       {"reference", "plain C++ on the CPU, one thread, fp32: the numerical oracle", {Precision::kFp32}, {},
@@ -55,7 +60,7 @@ const std::vector<EngineInfo>& Engines() {
        "OpenCL, framework eager mode: one library kernel per ONNX node (CLBlast GEMM, im2col, separate bias/"
        "BatchNorm/activation kernels), fp32, no fusion, a buffer per node output",
        {Precision::kFp32},
-       {},
+       {kQueueProfilingParam},
        [](const EngineConfig& c) { return std::unique_ptr<Engine>(new OpenClBaselineEngine(c)); },
        &ProbeOpenClDevice},
       {"opencl-optimized",
@@ -95,7 +100,8 @@ const std::vector<EngineInfo>& Engines() {
         {"parallel_branches", ParamSpec::Kind::kString, "auto", "",
          "run a layer read only by a later layer (ResNet's downsample) on a second queue beside the layers in "
          "between: auto (GPUs), on, off, late (test mode: the branch waits for its join)"},
-        {"plan_cache", ParamSpec::Kind::kBool, true, "", "reuse the built plan when its key is unchanged"}},
+        {"plan_cache", ParamSpec::Kind::kBool, true, "", "reuse the built plan when its key is unchanged"},
+        kQueueProfilingParam},
        [](const EngineConfig& c) { return std::unique_ptr<Engine>(new OpenClOptimizedEngine(c)); },
        &ProbeOpenClDevice},
       {"synthetic",

@@ -89,7 +89,15 @@ TEST(OpenClBaseline, ZooModelsMatchTheReference) {
 // between profiled markers (positive where kernels ran), host enqueue time likewise.
 TEST(OpenClBaseline, TimeByKindCoversEveryLaunch) {
   const Graph g = WithInferredShapes(MakeBuiltinModel("resnet50", {{"image", 32}, {"classes", 10}, {"seed", 2}}));
-  OpenClBaselineEngine e(EngineConfig{});
+  {  // GPU times need the profiling queue, which inference runs without: a clear error, not a driver failure
+    OpenClBaselineEngine plain(EngineConfig{});
+    plain.Prepare(g, Precision::kFp32, 1);
+    EXPECT_FALSE(plain.Describe()["device"]["profiling_queue"].get<bool>());
+    EXPECT_THROW(plain.GpuSecondsByKind(1), InputError);
+  }
+  EngineConfig config;
+  config.options = {{"queue_profiling", true}};
+  OpenClBaselineEngine e(config);
   e.Prepare(g, Precision::kFp32, 1);
   e.Stage(MakeRandomInputs(g, 1, 3));
   e.Infer();

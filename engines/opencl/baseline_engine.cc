@@ -87,8 +87,11 @@ void OpenClBaselineEngine::Prepare(const Graph& graph, Precision precision, std:
   device_bytes_ = 0;
   buffers_allocated_ = 0;
   batch_ = batch;
-  if (!device_) device_ = std::make_unique<cl::Device>(cl::DeviceChoice{config_.device_type, config_.device_platform,
-                                                                        config_.device_index});
+  if (!device_) {
+    device_ = std::make_unique<cl::Device>(cl::DeviceChoice{config_.device_type, config_.device_platform,
+                                                            config_.device_index,
+                                                            config_.options.value("queue_profiling", false)});
+  }
   if (!program_) program_ = std::make_unique<cl::Program>(*device_, BaselineKernelSource(), "-cl-std=CL1.2");
   // Concrete shapes for this batch from ONNX shape inference, then the engine's graph passes.
   graph_ = Optimize(WithInferredShapes(graph, batch));
@@ -170,6 +173,10 @@ std::map<std::string, std::pair<int, double>> OpenClBaselineEngine::EnqueueSecon
 std::map<std::string, std::pair<int, double>> OpenClBaselineEngine::GpuSecondsByKind(int reps) {
   std::map<std::string, std::pair<int, double>> by_kind;
   for (const auto& l : launches_) ++by_kind[l.kind].first;
+  if (!device_->profiling()) {
+    throw InputError(fmt::format("{}: GPU time per kind of launch needs the option queue_profiling=true (the "
+                                 "inference queue records no timestamps without it)", EngineName()));
+  }
   cl_command_queue q = device_->queue();
   auto end_ns = [](cl_event e) {
     cl_ulong t = 0;

@@ -110,7 +110,8 @@ Device::Device(const DeviceChoice& choice) {
   cl_int err = CL_SUCCESS;
   context_ = clCreateContext(nullptr, 1, &device_, nullptr, nullptr, &err);
   Check(err, "clCreateContext");
-  queue_ = clCreateCommandQueue(context_, device_, CL_QUEUE_PROFILING_ENABLE, &err);
+  profiling_ = choice.profiling;
+  queue_ = clCreateCommandQueue(context_, device_, profiling_ ? CL_QUEUE_PROFILING_ENABLE : 0, &err);
   Check(err, "clCreateCommandQueue");
 }
 
@@ -122,7 +123,7 @@ Device::~Device() {
 nlohmann::json Device::Facts() const {
   return {{"platform", platform_}, {"device", name_},          {"type", type_},
           {"driver", driver_},     {"version", version_},      {"compute_units", compute_units_},
-          {"global_memory_bytes", global_mem_}};
+          {"global_memory_bytes", global_mem_}, {"profiling_queue", profiling_}};
 }
 
 Buffer::Buffer(Device& device, std::size_t bytes) : bytes_(bytes) {

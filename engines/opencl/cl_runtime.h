@@ -24,9 +24,12 @@ struct DeviceChoice {
   std::string type = "any";  // any | gpu | cpu
   std::string platform;      // substring of the platform name
   std::int64_t index = 0;
+  // The queue records start and end times of every command (clGetEventProfilingInfo): needed only to time kernels
+  // on the device clock; it costs host time per launch (~0.8 us on the H100's driver), so inference runs without.
+  bool profiling = false;
 };
 
-// One device with its context and an in-order profiling queue. Owns the handles.
+// One device with its context and an in-order queue (profiling as chosen). Owns the handles.
 class Device {
  public:
   // Picks per `choice` (GPUs first for "any"). Throws EnvironmentError listing what exists when nothing matches.
@@ -43,6 +46,7 @@ class Device {
   const std::string& driver() const { return driver_; }
   const std::string& platform() const { return platform_; }
   bool is_gpu() const { return type_ == "GPU"; }
+  bool profiling() const { return profiling_; }
   std::uint64_t global_memory() const { return global_mem_; }
   std::uint64_t max_allocation() const { return max_alloc_; }
   std::uint64_t local_memory_bytes() const { return local_mem_; }  // per work-group
@@ -56,6 +60,7 @@ class Device {
   std::string name_, driver_, platform_, type_, version_;
   std::uint64_t global_mem_ = 0, max_alloc_ = 0, local_mem_ = 0;
   std::uint32_t compute_units_ = 0;
+  bool profiling_ = false;
 };
 
 // A device buffer. Move-only.
