@@ -488,12 +488,13 @@ double OpenClOptimizedEngine::GatedGpuSeconds(std::size_t first, int reps) {
 }
 
 cl::Program& OpenClOptimizedEngine::TileProgram(const IgemmTile& tile, bool pointwise, bool batched, bool vec4,
-                                                bool matmul, bool serial, int winograd_fused) {
+                                                bool matmul, bool serial, int winograd_fused, int kh, int kw) {
   const std::string defines = tile.Defines() + (pointwise ? " -DPOINTWISE" : "") + (batched ? " -DBATCHED" : "") +
                               (vec4 ? " -DVEC4" : "") + (matmul ? " -DMATMUL" : "") + (serial ? " -DSERIAL_SPLITK" : "") +
                               (winograd_fused ? " -DWINO_FUSED -DWM=2" : "") +
                               (winograd_fused == 2 ? " -DWINO_FUSED_OUTPUT" : "") +
-                              (single_fragments_ ? " -DSINGLE_FRAGMENTS" : "");
+                              (single_fragments_ ? " -DSINGLE_FRAGMENTS" : "") +
+                              (kh > 0 ? fmt::format(" -DKH={} -DKW={}", kh, kw) : std::string());
   auto& p = tile_programs_[defines];
   if (!p) {
     p = std::make_unique<cl::Program>(

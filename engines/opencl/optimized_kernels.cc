@@ -201,7 +201,12 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
                 __global float* out, __global volatile int* tile_done,
 #endif
                 IgemmArgs args) {
-  const int C = args.C, H = args.H, W = args.W, M = args.M, kh = args.kh, kw = args.kw, sh = args.sh, sw = args.sw;
+#ifdef KH  // the window size compiled in (-DKH -DKW): im2col's divisions by kh * kw and kw become multiplications
+  const int kh = KH, kw = KW;
+#else
+  const int kh = args.kh, kw = args.kw;
+#endif
+  const int C = args.C, H = args.H, W = args.W, M = args.M, sh = args.sh, sw = args.sw;
   const int pt = args.pt, pl = args.pl, dh = args.dh, dw = args.dw, oh = args.oh, ow = args.ow, Nimg = args.Nimg;
   const int act = args.act, kchunk = args.kchunk, partial = args.partial, has_bias = args.has_bias;
   const int has_res = args.has_res;

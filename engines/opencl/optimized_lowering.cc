@@ -187,8 +187,11 @@ void OpenClOptimizedEngine::LowerIgemm(Builder& b, const Node& n, const std::str
                                   M(ep.residual ? ep.residual : dummy), M(dest)};
   if (serial_counts) kargs.insert(kargs.end(), {M(output), M(serial_counts)});  // the serial program's tail only
   kargs.push_back(Struct(args));
-  b.Kernel3d(n, TileProgram(tile, pointwise, false, cand->vec4, s.matmul, serial_counts != nullptr), "conv_igemm",
-             candidate, kargs, global, local);
+  const bool im2col = !pointwise && !s.matmul;  // the window size compiled in where the loader does im2col
+  b.Kernel3d(n,
+             TileProgram(tile, pointwise, false, cand->vec4, s.matmul, serial_counts != nullptr, 0,
+                         im2col ? static_cast<int>(g.kh) : 0, im2col ? static_cast<int>(g.kw) : 0),
+             "conv_igemm", candidate, kargs, global, local);
   if (splits == 1 || cand->serial) return;
   // The reduction's bias index is (i / inner) % channels: per output channel, or per column for a MatMul.
   const std::int64_t channels = s.matmul ? g.ow : Mo, inner = s.matmul ? 1 : g.oh * g.ow;
