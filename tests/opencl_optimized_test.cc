@@ -347,21 +347,39 @@ TEST(OpenClOptimized, SerialSplitkOptionTimesNoReductionLaunches) {
   EXPECT_THROW(OpenClOptimizedEngine(EngineConfig{"any", "", 0, {{"splitk", "parallel"}}}), InputError);
 }
 
-// fragments=single (the GEMM loop without double-buffered fragments): scalar and float4 fragments, split-K and the
-// Winograd GEMM still match the reference, and its candidate timings are cached under their own key.
-TEST(OpenClOptimized, SingleFragmentsOptionMatchesAndTimesUnderItsOwnKey) {
+// A kernel-form option compiles every GEMM differently: scalar, 4x4 and float4 tiles, split-K (reduction launch and
+// serial), the Winograd GEMM and the float4 MatMul tile still match the reference on ResNet-50 (48 px: depths from 64
+// to 4,608, so every prefetch branch runs) and BERT; timed candidates are cached under the option's own key; a bad
+// value is refused.
+void ExpectKernelFormMatches(const std::string& option, const std::string& value, const std::string& timing_key,
+                             const std::string& bad_value) {
   const FreshPlanCache cache;
-  for (const std::string k : {"igemm_32x32x16_2x2", "igemm_32x32x16_4x4_k4", "igemm_64x64x16_4x4", "winograd_f2_32x32_v4"}) {
-    const auto d = ExpectMatchesReference(ConvBlock(1, "Relu", true), 2, {{"fragments", "single"}, {"conv_kernel", k}});
-    EXPECT_EQ(d["kernel_choices"].value(k, 0), 1) << k << " did not apply: " << d["kernel_choices"].dump();
+  const Graph resnet = Zoo("resnet50", {{"image", 48}});
+  for (const std::string k : {"igemm_32x32x16_2x2", "igemm_32x32x16_4x4_k4", "igemm_64x32x16_4x2_k16r",
+                              "igemm_64x32x16_4x4_v4", "winograd_f2_32x32_v4"}) {
+    const auto d = ExpectMatchesReference(resnet, 2, {{option, value}, {"conv_kernel", k}});
+    EXPECT_GT(d["kernel_choices"].value(k, 0), 0) << k << " did not apply: " << d["kernel_choices"].dump();
   }
-  ExpectMatchesReference(ConvBlock(1, "Relu", true), 2, {{"kernel_selection", "time"}, {"fragments", "single"}});
+  const auto d = ExpectMatchesReference(Zoo("bert-base", {{"layers", 1}, {"sequence", 8}}), 2,
+                                        {{option, value}, {"matmul_kernel", "igemm_64x32x16_4x4_v4"}});
+  EXPECT_EQ(d["kernel_choices"].value("igemm_64x32x16_4x4_v4", 0), 4) << d["kernel_choices"].dump();
+  ExpectMatchesReference(ConvBlock(1, "Relu", true), 2, {{"kernel_selection", "time"}, {option, value}});
   std::ifstream in(cache.dir / "timing.json");
   const auto entries = nlohmann::json::parse(in).at("entries");
-  int single = 0;
-  for (const auto& [key, value] : entries.items()) single += key.find("|single-fragments|") != std::string::npos;
-  EXPECT_GT(single, 10);
-  EXPECT_THROW(OpenClOptimizedEngine(EngineConfig{"any", "", 0, {{"fragments", "triple"}}}), InputError);
+  int keyed = 0;
+  for (const auto& [key, unused] : entries.items()) keyed += key.find(timing_key) != std::string::npos;
+  EXPECT_GT(keyed, 10);
+  EXPECT_THROW(OpenClOptimizedEngine(EngineConfig{"any", "", 0, {{option, bad_value}}}), InputError);
+}
+
+// fragments=single: the GEMM loop without double-buffered fragments.
+TEST(OpenClOptimized, SingleFragmentsOptionMatchesAndTimesUnderItsOwnKey) {
+  ExpectKernelFormMatches("fragments", "single", "|single-fragments|", "triple");
+}
+
+// global_prefetch=two-ahead: two register sets, each tile's global loads issued two tiles before its FMAs.
+TEST(OpenClOptimized, TwoAheadPrefetchMatchesAndTimesUnderItsOwnKey) {
+  ExpectKernelFormMatches("global_prefetch", "two-ahead", "|prefetch-two-ahead|", "three-ahead");
 }
 
 // kernel_objective=energy: timing records for every candidate a busy share of the compute units in (0, 1], split-K

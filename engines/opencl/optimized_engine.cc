@@ -67,6 +67,7 @@ OpenClOptimizedEngine::OpenClOptimizedEngine(EngineConfig config) : OpenClBaseli
   parallel_branches_option_ = Option(o, "parallel_branches", "auto", {"auto", "on", "off", "late"});
   serial_splitk_only_ = Option(o, "splitk", "any", {"any", "serial"}) == "serial";
   single_fragments_ = Option(o, "fragments", "double", {"double", "single"}) == "single";
+  prefetch_two_ahead_ = Option(o, "global_prefetch", "one-ahead", {"one-ahead", "two-ahead"}) == "two-ahead";
   energy_objective_ = Option(o, "kernel_objective", "time", {"time", "energy"}) == "energy";
   if (o.contains("static_power_ratio")) {
     const auto& v = o["static_power_ratio"];
@@ -365,8 +366,10 @@ bool OpenClOptimizedEngine::LowerFused(Builder& b, const Node& n) {
     if (!std::count(cands.begin(), cands.end(), choice)) choice = cands[0];  // not for this layer (Winograd, float4)
   } else if (timing_ && cands.size() > 1) {
     double best = 1e30;
-    // The timing cache's key names the kernel form: fragments=single compiles the same candidates differently.
-    const std::string sig = Signature(b, n) + (single_fragments_ ? "|single-fragments" : "");
+    // The timing cache's key names the kernel form: fragments=single and global_prefetch=two-ahead compile the same
+    // candidates differently.
+    const std::string sig = Signature(b, n) + (single_fragments_ ? "|single-fragments" : "") +
+                            (prefetch_two_ahead_ ? "|prefetch-two-ahead" : "");
     for (const auto& c : cands) {
       const auto cached = timing_cache_->Find(sig + "|" + c), busy = timing_cache_->Find(sig + "|" + c + "|busy");
       auto measure = [&]() -> CandidateCost {
@@ -494,6 +497,7 @@ cl::Program& OpenClOptimizedEngine::TileProgram(const IgemmTile& tile, bool poin
                               (winograd_fused ? " -DWINO_FUSED -DWM=2" : "") +
                               (winograd_fused == 2 ? " -DWINO_FUSED_OUTPUT" : "") +
                               (single_fragments_ ? " -DSINGLE_FRAGMENTS" : "") +
+                              (prefetch_two_ahead_ ? " -DPREFETCH=2" : "") +
                               (kh > 0 ? fmt::format(" -DKH={} -DKW={}", kh, kw) : std::string());
   auto& p = tile_programs_[defines];
   if (!p) {

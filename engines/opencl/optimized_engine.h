@@ -92,6 +92,7 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   bool winograd_fusion_ = false;  // the fused Winograd forms among the timed candidates
   bool serial_splitk_only_ = false;  // splitk=serial: no split-K candidate with a reduction launch
   bool single_fragments_ = false;    // fragments=single: the GEMM loop without double-buffered fragments
+  bool prefetch_two_ahead_ = false;  // global_prefetch=two-ahead: two register sets, loads two tiles ahead
   bool energy_objective_ = false;    // kernel_objective=energy: choose by modelled energy, not time
   double static_power_ratio_ = 1.0;  // the card's power with no compute unit busy / what its busy units add
   std::string candidate_timing_;  // "wall" (host clock, back to back) or "gpu" (gated, device clock)

@@ -275,8 +275,14 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
   for (int j = 0; j < RN; ++j) b[S][j] = Bs[(KK) * (TN + 4) + tx * RN + j];
 #endif
 #define LOAD_FRAGMENTS(S, KK) LOAD_A_FRAGMENT(S, KK) LOAD_B_FRAGMENT(S, KK)
-  // Software pipelining: the next tile's global values are loaded into registers while the current tile is
-  // multiplied from local memory. Each work-item holds A_PER values of A and B_PER of B.
+  // Software pipelining: the global values of a later tile are loaded into registers while the current tile is
+  // multiplied from local memory. Each work-item holds A_PER values of A and B_PER of B per register set. PREFETCH 1:
+  // one set, the next tile's loads in flight during one tile's FMAs. PREFETCH 2 (global_prefetch=2): two sets, the
+  // tile after next is requested while this one is multiplied, so each load has two tiles' arithmetic to arrive in
+  // (batch 1 runs one or two work-groups per compute unit, too few to hide a global load's latency by switching).
+#ifndef PREFETCH
+#define PREFETCH 1
+#endif
 #define A_PER (TK * TM / ((TM / RM) * (TN / RN)))
 #define B_PER (TK * TN / ((TM / RM) * (TN / RN)))
 #ifdef VEC4
@@ -284,69 +290,94 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
   // each work-item owning fixed float4 columns of A (output channels) and of B (pixels, never across an image).
 #define A_PER4 (A_PER / 4)
 #define B_PER4 (B_PER / 4)
-  float4 ra4[A_PER4], rb4[B_PER4];
+  float4 ra4[PREFETCH][A_PER4], rb4[PREFETCH][B_PER4];
   const int bc4 = tid % (TN / 4), bkk0 = tid / (TN / 4), bkstep = threads / (TN / 4);
   const int bq = q0 + 4 * bc4;
   __global const float* xb = x + (bq < Q ? ((long)(bq / P) * C * P + bq % P) : 0);
 #ifdef MATMUL  // A row-major M x K (K % 4 == 0): each work-item loads float4 along k of fixed rows
   const int ak4 = tid % (TK / 4), amm0 = tid / (TK / 4), amstep = threads / (TK / 4);
-#define LOAD_A(K0)                                                                      \
+#define LOAD_A(K0, S)                                                                   \
   for (int u = 0; u < A_PER4; ++u) {                                                    \
     const int m = m0 + amm0 + u * amstep, k = (K0) + 4 * ak4;                           \
-    ra4[u] = (m < M && k < k_hi) ? vload4(0, w + (long)m * K + k) : (float4)(0.0f);      \
+    ra4[S][u] = (m < M && k < k_hi) ? vload4(0, w + (long)m * K + k) : (float4)(0.0f);   \
   }
-#define STORE_A                                                                         \
+#define STORE_A(S)                                                                      \
   for (int u = 0; u < A_PER4; ++u) {                                                    \
     const int mm = amm0 + u * amstep;                                                   \
-    As[(4 * ak4) * (TM + 4) + mm] = ra4[u].s0;                                          \
-    As[(4 * ak4 + 1) * (TM + 4) + mm] = ra4[u].s1;                                      \
-    As[(4 * ak4 + 2) * (TM + 4) + mm] = ra4[u].s2;                                      \
-    As[(4 * ak4 + 3) * (TM + 4) + mm] = ra4[u].s3;                                      \
+    As[(4 * ak4) * (TM + 4) + mm] = ra4[S][u].s0;                                       \
+    As[(4 * ak4 + 1) * (TM + 4) + mm] = ra4[S][u].s1;                                   \
+    As[(4 * ak4 + 2) * (TM + 4) + mm] = ra4[S][u].s2;                                   \
+    As[(4 * ak4 + 3) * (TM + 4) + mm] = ra4[S][u].s3;                                   \
   }
 #else  // transposed weights K x M (M % 4 == 0): float4 along m
   const int am4 = tid % (TM / 4), akk0 = tid / (TM / 4), akstep = threads / (TM / 4);
   const int am = m0 + 4 * am4;
-#define LOAD_A(K0)                                                                      \
+#define LOAD_A(K0, S)                                                                   \
   for (int u = 0; u < A_PER4; ++u) {                                                    \
     const int k = (K0) + akk0 + u * akstep;                                             \
-    ra4[u] = (am < M && k < k_hi) ? *(__global const float4*)(w + (long)k * M + am) : (float4)(0.0f);\
+    ra4[S][u] = (am < M && k < k_hi) ? *(__global const float4*)(w + (long)k * M + am) : (float4)(0.0f);\
   }
-#define STORE_A \
-  for (int u = 0; u < A_PER4; ++u) As4[((akk0 + u * akstep) * (TM + 4)) / 4 + am4] = ra4[u];
+#define STORE_A(S) \
+  for (int u = 0; u < A_PER4; ++u) As4[((akk0 + u * akstep) * (TM + 4)) / 4 + am4] = ra4[S][u];
 #endif
-#define LOAD_TILE(K0)                                                                   \
-  LOAD_A(K0)                                                                            \
+#define LOAD_TILE(K0, S)                                                                \
+  LOAD_A(K0, S)                                                                         \
   for (int u = 0; u < B_PER4; ++u) {                                                    \
     const int k = (K0) + bkk0 + u * bkstep;                                             \
-    rb4[u] = (bq < Q && k < k_hi) ? *(__global const float4*)(xb + (long)k * P) : (float4)(0.0f);\
+    rb4[S][u] = (bq < Q && k < k_hi) ? *(__global const float4*)(xb + (long)k * P) : (float4)(0.0f);\
   }
-  LOAD_TILE(k_lo)
-  for (int k0 = k_lo; k0 < k_hi; k0 += TK) {
-    STORE_A
-    for (int u = 0; u < B_PER4; ++u) Bs4[((bkk0 + u * bkstep) * (TN + 4)) / 4 + bc4] = rb4[u];
+#define STORE_TILE(S) \
+  STORE_A(S)          \
+  for (int u = 0; u < B_PER4; ++u) Bs4[((bkk0 + u * bkstep) * (TN + 4)) / 4 + bc4] = rb4[S][u];
 #else
-  float ra[A_PER], rb[B_PER];
-#define LOAD_TILE(K0)                                                                  \
+  float ra[PREFETCH][A_PER], rb[PREFETCH][B_PER];
+#define LOAD_TILE(K0, S)                                                               \
   for (int u = 0; u < A_PER; ++u) { /* A tile: W[m][k] (row-major M x K) */            \
     const int e = tid + u * threads, kk = e % TK, m = m0 + e / TK, k = (K0) + kk;      \
-    ra[u] = (m < M && k < k_hi) ? w[(long)m * K + k] : 0.0f;                           \
+    ra[S][u] = (m < M && k < k_hi) ? w[(long)m * K + k] : 0.0f;                        \
   }                                                                                    \
   for (int u = 0; u < B_PER; ++u) { /* B tile: im2col values of column qq */           \
     const int k = (K0) + kk0 + u * kstep;                                              \
-    rb[u] = (q_ok && k < k_hi) ? IM2COL(k) : 0.0f;                                     \
+    rb[S][u] = (q_ok && k < k_hi) ? IM2COL(k) : 0.0f;                                  \
   }
-  LOAD_TILE(k_lo)
-  for (int k0 = k_lo; k0 < k_hi; k0 += TK) {
-    for (int u = 0; u < A_PER; ++u) {
-      const int e = tid + u * threads;
-      As[(e % TK) * (TM + 4) + e / TK] = ra[u];
-    }
-    for (int u = 0; u < B_PER; ++u) Bs[(kk0 + u * kstep) * (TN + 4) + qq] = rb[u];
+#define STORE_TILE(S)                                                                  \
+  for (int u = 0; u < A_PER; ++u) {                                                    \
+    const int e = tid + u * threads;                                                   \
+    As[(e % TK) * (TM + 4) + e / TK] = ra[S][u];                                       \
+  }                                                                                    \
+  for (int u = 0; u < B_PER; ++u) Bs[(kk0 + u * kstep) * (TN + 4) + qq] = rb[S][u];
 #endif
+  LOAD_TILE(k_lo, 0)
+#if PREFETCH == 2
+  if (k_lo + TK < k_hi) {
+    LOAD_TILE(k_lo + TK, 1)
+  }
+#endif
+  for (int k0 = k_lo; k0 < k_hi; k0 += TK) {
+#if PREFETCH == 2
+    // The set that holds this tile is refilled with the tile after next; the branches are uniform over the
+    // work-group and keep every register index constant.
+    const bool odd = ((k0 - k_lo) / TK) & 1;
+    if (odd) {
+      STORE_TILE(1)
+    } else {
+      STORE_TILE(0)
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (k0 + 2 * TK < k_hi) {
+      if (odd) {
+        LOAD_TILE(k0 + 2 * TK, 1)
+      } else {
+        LOAD_TILE(k0 + 2 * TK, 0)
+      }
+    }
+#else
+    STORE_TILE(0)
     barrier(CLK_LOCAL_MEM_FENCE);
     if (k0 + TK < k_hi) {
-      LOAD_TILE(k0 + TK)
+      LOAD_TILE(k0 + TK, 0)
     }
+#endif
 #define FMA_FRAGMENTS(S)  \
   for (int i = 0; i < RM; ++i) \
     for (int j = 0; j < RN; ++j) acc[i][j] = fma(a[S][i], b[S][j], acc[i][j]);
