@@ -92,9 +92,10 @@ const std::vector<EngineInfo>& Engines() {
         {"fragments", ParamSpec::Kind::kString, "double", "",
          "the GEMM kernels' inner loop: double (the next depth step's fragments read from local memory before this "
          "step's FMAs) or single (ablation: read, then multiply)"},
-        {"global_prefetch", ParamSpec::Kind::kString, "one-ahead", "",
-         "how far ahead the GEMM kernels load global tiles into registers: one-ahead (the next tile) or two-ahead "
-         "(two register sets, each load issued two tiles before its FMAs)"},
+        {"global_prefetch", ParamSpec::Kind::kString, "auto", "",
+         "how far ahead the GEMM kernels load global tiles into registers: one-ahead (the next tile), two-ahead "
+         "(two register sets, each load issued two tiles before its FMAs), or auto (two-ahead on the 128-row "
+         "tiles only)"},
         {"kernel_objective", ParamSpec::Kind::kString, "time", "",
          "what timed selection minimises per layer: time, or energy (modelled: seconds x (static_power_ratio + "
          "share of compute units the candidate keeps busy); docs/engines.md)"},

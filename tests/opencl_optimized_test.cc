@@ -356,7 +356,8 @@ void ExpectKernelFormMatches(const std::string& option, const std::string& value
   const FreshPlanCache cache;
   const Graph resnet = Zoo("resnet50", {{"image", 48}});
   for (const std::string k : {"igemm_32x32x16_2x2", "igemm_32x32x16_4x4_k4", "igemm_64x32x16_4x2_k16r",
-                              "igemm_64x32x16_4x4_v4", "winograd_f2_32x32_v4"}) {
+                              "igemm_64x32x16_4x4_v4", "igemm_128x64x16_8x4_v4", "winograd_f2_32x32_v4",
+                              "winograd_f4_128x64_v4"}) {
     const auto d = ExpectMatchesReference(resnet, 2, {{option, value}, {"conv_kernel", k}});
     EXPECT_GT(d["kernel_choices"].value(k, 0), 0) << k << " did not apply: " << d["kernel_choices"].dump();
   }
@@ -380,6 +381,27 @@ TEST(OpenClOptimized, SingleFragmentsOptionMatchesAndTimesUnderItsOwnKey) {
 // global_prefetch=two-ahead: two register sets, each tile's global loads issued two tiles before its FMAs.
 TEST(OpenClOptimized, TwoAheadPrefetchMatchesAndTimesUnderItsOwnKey) {
   ExpectKernelFormMatches("global_prefetch", "two-ahead", "|prefetch-two-ahead|", "three-ahead");
+}
+
+// global_prefetch=auto (the default) loads two tiles ahead on the 128-row tiles only; the other values on all or none.
+TEST(OpenClOptimized, GlobalPrefetchAutoLoadsTwoAheadOnTheLargeTilesOnly) {
+  const FreshPlanCache cache;
+  std::vector<std::string> all, large;
+  for (const auto& t : IgemmTiles()) {
+    all.push_back(t.Name());
+    if (t.tm >= 128) large.push_back(t.Name());
+  }
+  ASSERT_EQ(large, (std::vector<std::string>{"igemm_128x64x16_8x4", "igemm_128x128x16_8x8"}));
+  const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
+      {"auto", large}, {"one-ahead", {}}, {"two-ahead", all}};
+  for (const auto& [value, expected] : cases) {
+    const auto d = ExpectMatchesReference(ConvBlock(1, "Relu", true), 2,
+                                          {{"global_prefetch", value}, {"conv_kernel", "igemm_128x64x16_8x4"}});
+    EXPECT_EQ(d["global_prefetch"], value);
+    EXPECT_EQ(d["two_ahead_tiles"].get<std::vector<std::string>>(), expected) << value;
+  }
+  const auto d = ExpectMatchesReference(ConvBlock(1, "Relu", true), 2);
+  EXPECT_EQ(d["global_prefetch"], "auto");
 }
 
 // kernel_objective=energy: timing records for every candidate a busy share of the compute units in (0, 1], split-K

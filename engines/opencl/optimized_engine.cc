@@ -67,7 +67,7 @@ OpenClOptimizedEngine::OpenClOptimizedEngine(EngineConfig config) : OpenClBaseli
   parallel_branches_option_ = Option(o, "parallel_branches", "auto", {"auto", "on", "off", "late"});
   serial_splitk_only_ = Option(o, "splitk", "any", {"any", "serial"}) == "serial";
   single_fragments_ = Option(o, "fragments", "double", {"double", "single"}) == "single";
-  prefetch_two_ahead_ = Option(o, "global_prefetch", "one-ahead", {"one-ahead", "two-ahead"}) == "two-ahead";
+  global_prefetch_ = Option(o, "global_prefetch", "auto", {"auto", "one-ahead", "two-ahead"});
   energy_objective_ = Option(o, "kernel_objective", "time", {"time", "energy"}) == "energy";
   if (o.contains("static_power_ratio")) {
     const auto& v = o["static_power_ratio"];
@@ -366,10 +366,10 @@ bool OpenClOptimizedEngine::LowerFused(Builder& b, const Node& n) {
     if (!std::count(cands.begin(), cands.end(), choice)) choice = cands[0];  // not for this layer (Winograd, float4)
   } else if (timing_ && cands.size() > 1) {
     double best = 1e30;
-    // The timing cache's key names the kernel form: fragments=single and global_prefetch=two-ahead compile the same
-    // candidates differently.
+    // The timing cache's key names the kernel form: fragments=single and global_prefetch compile the same
+    // candidates differently (one-ahead keeps the key it had before the option existed).
     const std::string sig = Signature(b, n) + (single_fragments_ ? "|single-fragments" : "") +
-                            (prefetch_two_ahead_ ? "|prefetch-two-ahead" : "");
+                            (global_prefetch_ == "one-ahead" ? "" : "|prefetch-" + global_prefetch_);
     for (const auto& c : cands) {
       const auto cached = timing_cache_->Find(sig + "|" + c), busy = timing_cache_->Find(sig + "|" + c + "|busy");
       auto measure = [&]() -> CandidateCost {
@@ -497,7 +497,7 @@ cl::Program& OpenClOptimizedEngine::TileProgram(const IgemmTile& tile, bool poin
                               (winograd_fused ? " -DWINO_FUSED -DWM=2" : "") +
                               (winograd_fused == 2 ? " -DWINO_FUSED_OUTPUT" : "") +
                               (single_fragments_ ? " -DSINGLE_FRAGMENTS" : "") +
-                              (prefetch_two_ahead_ ? " -DPREFETCH=2" : "") +
+                              (TwoAhead(tile) ? " -DPREFETCH=2" : "") +
                               (kh > 0 ? fmt::format(" -DKH={} -DKW={}", kh, kw) : std::string());
   auto& p = tile_programs_[defines];
   if (!p) {
@@ -506,6 +506,13 @@ cl::Program& OpenClOptimizedEngine::TileProgram(const IgemmTile& tile, bool poin
         "-cl-std=CL1.2 " + defines);
   }
   return *p;
+}
+
+// global_prefetch=auto: two register sets on the large tiles (128 rows), whose forms ran faster two-ahead in a
+// same-card ablation on the H100 (session 10, call 1: up to 12% less time per layer at batch 32); the small tiles of
+// batch 1 were level or slower (up to 23% for igemm_64x32x16_4x4_v4).
+bool OpenClOptimizedEngine::TwoAhead(const IgemmTile& tile) const {
+  return global_prefetch_ == "two-ahead" || (global_prefetch_ == "auto" && tile.tm >= 128);
 }
 
 const OpenClBaselineEngine::DevTensor& OpenClOptimizedEngine::DerivedWeights(
@@ -540,6 +547,10 @@ nlohmann::json OpenClOptimizedEngine::Describe() const {
   for (const auto& p : branches_) {
     branches.push_back({{"node", p.node}, {"join", p.join}, {"overlapped_layers", p.overlapped}});
   }
+  std::vector<std::string> two_ahead;
+  for (const auto& t : IgemmTiles()) {
+    if (TwoAhead(t)) two_ahead.push_back(t.Name());
+  }
   std::size_t sync = 0, event_waits = 0;
   for (const auto& [index, h] : hooks_) event_waits += h.waits.size();
   for (const char* kind : {"branch_fork", "branch_done", "branch_join"}) {
@@ -564,6 +575,8 @@ nlohmann::json OpenClOptimizedEngine::Describe() const {
           {"kernel_busy_fraction", busy_},
           {"kernel_objective", energy_objective_ ? fmt::format("energy (static power ratio {})", static_power_ratio_)
                                                  : std::string("time")},
+          {"global_prefetch", global_prefetch_},
+          {"two_ahead_tiles", two_ahead},
           {"kernel_selection", timing_ ? "timed on the device" : plan_.status == "hit" ? "from the plan cache"
                                                                                        : "heuristic"},
           {"gemm", gemm_status_},

@@ -73,6 +73,7 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   // `kh`, `kw` > 0: the window size compiled in, for the im2col loader of non-pointwise convolutions.
   cl::Program& TileProgram(const struct IgemmTile& tile, bool pointwise, bool batched = false, bool vec4 = false,
                            bool matmul = false, bool serial = false, int winograd_fused = 0, int kh = 0, int kw = 0);
+  bool TwoAhead(const struct IgemmTile& tile) const;  // the tile's programs load two tiles ahead (global_prefetch)
   // A rearranged copy of the constant weights of `n` (input 1), made on the host once per layer and uploaded;
   // InputError when the weights are computed on the device.
   const DevTensor& DerivedWeights(Builder& b, const Node& n, const std::string& suffix,
@@ -92,7 +93,7 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   bool winograd_fusion_ = false;  // the fused Winograd forms among the timed candidates
   bool serial_splitk_only_ = false;  // splitk=serial: no split-K candidate with a reduction launch
   bool single_fragments_ = false;    // fragments=single: the GEMM loop without double-buffered fragments
-  bool prefetch_two_ahead_ = false;  // global_prefetch=two-ahead: two register sets, loads two tiles ahead
+  std::string global_prefetch_;      // auto, one-ahead or two-ahead: how far ahead the GEMM loop loads (TwoAhead)
   bool energy_objective_ = false;    // kernel_objective=energy: choose by modelled energy, not time
   double static_power_ratio_ = 1.0;  // the card's power with no compute unit busy / what its busy units add
   std::string candidate_timing_;  // "wall" (host clock, back to back) or "gpu" (gated, device clock)

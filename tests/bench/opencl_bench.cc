@@ -1,5 +1,6 @@
 // Google Benchmark: where batch-1 time goes on an OpenCL device. BM_EmptyKernelLaunches: back-to-back launches of
 // an empty kernel (the launch cost floor, with and without a profiling queue, by argument list);
+// BM_EmptyKernelDeviceFloor: the same launches gated until all are enqueued (the device's own pace);
 // BM_OptimizedInference: the host time of Enqueue() (binding nothing, launching every kernel) against the whole
 // inference, for a zoo model on opencl-optimized; BM_OptimizedInferenceBackToBack: the same inference enqueued 20
 // times per Wait. Figures are recorded by harness/scripts/gpu-optimized-sweep.sh (part "launch"), never asserted.
@@ -97,6 +98,46 @@ BENCHMARK(BM_EmptyKernelLaunches)
     ->ArgsProduct({{0, 1}, {0, 1, 2, 3, 4, 5, 6}})
     ->Unit(benchmark::kMicrosecond)
     ->UseRealTime();
+
+// One iteration = 256 launches of an empty kernel (1 buffer argument, 64 work-items) held behind a user event until
+// all are enqueued, then released: the device's own pace for back-to-back dependent launches, with no host enqueue
+// in the way (manual time: release to clFinish). Set against BM_EmptyKernelLaunches, it says whether batch 1's
+// per-launch floor is the host's enqueue or the device's launch.
+void BM_EmptyKernelDeviceFloor(benchmark::State& state) {
+  cl::Device device(cl::DeviceChoice{});
+  cl_int err = CL_SUCCESS;
+  cl_command_queue queue = clCreateCommandQueue(device.context(), device.id(), 0, &err);
+  cl::Check(err, "clCreateCommandQueue");
+  cl::Program program(device, "__kernel void nop(__global float* x) { if (x[0] == 12345.0f) x[1] = 0.0f; }\n",
+                      "-cl-std=CL1.2");
+  cl::Buffer buffer(device, 256);
+  cl_mem mem = buffer.mem();
+  cl_kernel kernel = program.Kernel("nop");
+  cl::Check(clSetKernelArg(kernel, 0, sizeof(cl_mem), &mem), "clSetKernelArg");
+  const std::size_t global = 64, local = 64;
+  constexpr int kLaunches = 256;
+  for (auto _ : state) {
+    cl_event gate = clCreateUserEvent(device.context(), &err);
+    cl::Check(err, "clCreateUserEvent");
+    for (int i = 0; i < kLaunches; ++i) {
+      cl::Check(clEnqueueNDRangeKernel(queue, kernel, 1, nullptr, &global, &local, i == 0 ? 1 : 0,
+                                       i == 0 ? &gate : nullptr, nullptr),
+                "enqueue");
+    }
+    cl::Check(clFlush(queue), "clFlush");
+    const auto t0 = Clock::now();
+    cl::Check(clSetUserEventStatus(gate, CL_COMPLETE), "clSetUserEventStatus");
+    cl::Check(clFinish(queue), "clFinish");
+    state.SetIterationTime(std::chrono::duration<double>(Clock::now() - t0).count());
+    clReleaseEvent(gate);
+  }
+  clReleaseCommandQueue(queue);
+  state.counters["us_per_launch"] =
+      benchmark::Counter(static_cast<double>(kLaunches), benchmark::Counter::kIsIterationInvariantRate |
+                                                             benchmark::Counter::kInvert);
+  state.SetLabel(device.name() + ", plain queue, gated until all launches are enqueued");
+}
+BENCHMARK(BM_EmptyKernelDeviceFloor)->Unit(benchmark::kMicrosecond)->UseManualTime();
 
 // One iteration = one inference (Enqueue + Wait) of resnet50 at batch 1 on opencl-optimized; the plan cache
 // (JOULEBENCH_CACHE_DIR) makes Prepare fast after a sweep. Counters: host enqueue time and GPU time by kind of
