@@ -107,11 +107,13 @@ TEST(OpenClOptimized, EveryConvolutionCandidateMatches) {
     }
   }
   // Split-K adds its reduction launch to every convolution that takes it (float4: the 21 pointwise layers); serial
-  // split-K reduces inside the GEMM's launch.
+  // split-K reduces inside the GEMM's launch, and so does sliced K.
   for (const auto& c : IgemmCandidates()) {
+    const std::string plain = c.vec4 ? c.tile.Name() + "_v4" : c.tile.Name();
     if (c.splits > 1) {
-      const std::string unsplit = c.vec4 ? c.tile.Name() + "_v4" : c.tile.Name();
-      EXPECT_EQ(launches[c.Name()], launches[unsplit] + (c.serial ? 0 : c.vec4 ? 21 : 53)) << c.Name();
+      EXPECT_EQ(launches[c.Name()], launches[plain] + (c.serial ? 0 : c.vec4 ? 21 : 53)) << c.Name();
+    } else if (c.slices > 1) {
+      EXPECT_EQ(launches[c.Name()], launches[plain]) << c.Name();
     }
   }
 }
@@ -274,6 +276,25 @@ TEST(OpenClOptimized, EveryMatMulCandidateMatches) {
   TensorMap no_residual = in;
   for (auto& v : no_residual.at("r").f32()) v = 0;
   EXPECT_GT(Nmse(RunReference(gemm, 3, no_residual).begin()->second, RunReference(gemm, 3, in).begin()->second), 1e-3);
+}
+
+// Sliced K, focused: each slice's share of the depth counts (a form that dropped the other slices' sums would miss
+// by far more than the tolerance), including shares shorter than the slices' common trip count (depth 37: over 4
+// slices of 16-deep steps 16, 16, 5 and none; over 2 slices 32 and 5, whose second trip must load zeros, not its
+// first tile again) and a slice count with split-K; no reduction launch of its own.
+TEST(OpenClOptimized, SlicedKAddsEverySlicesShareInItsOwnLaunch) {
+  const Graph resnet = Zoo("resnet50", {{"image", 48}});
+  const Graph gemm = GemmTransBResidualRelu(37, 19);
+  for (const std::string k : {"igemm_32x32x16_4x4_s4", "igemm_32x32x16_4x4_s2_v4", "igemm_32x64x16_4x4_s4_v4",
+                              "igemm_32x32x16_4x4_k4_s4", "igemm_64x32x16_4x2_s2"}) {
+    const auto d = ExpectMatchesReference(resnet, 2, {{"conv_kernel", k}});
+    EXPECT_GT(d["kernel_choices"].value(k, 0), 20) << k << ": " << d["kernel_choices"].dump();
+    EXPECT_EQ(d["launches_by_kind"].value("splitk_epilogue", 0), k.find("_k4") != std::string::npos ? 53 : 0) << k;
+    if (!k.ends_with("_v4")) {
+      const auto g = ExpectMatchesReference(gemm, 3, {{"matmul_kernel", k}});
+      EXPECT_EQ(g["kernel_choices"].value(k, 0), 1) << k << ": " << g["kernel_choices"].dump();
+    }
+  }
 }
 
 TEST(OpenClOptimized, MemoryPlanSharesBuffers) {

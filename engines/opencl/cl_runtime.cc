@@ -187,6 +187,7 @@ Program::Program(Device& device, const std::string& source, const std::string& o
   const fs::path file = fs::path(CacheDir()) / "programs" / (key + ".bin");
   cl_int err = CL_SUCCESS;
   cl_device_id dev = device.id();
+  device_ = dev;
   std::error_code ec;
   if (fs::exists(file, ec)) {
     std::ifstream in(file, std::ios::binary);
@@ -232,6 +233,13 @@ Program::Program(Device& device, const std::string& source, const std::string& o
 Program::~Program() {
   for (auto& [name, k] : kernels_) clReleaseKernel(k);
   if (program_) clReleaseProgram(program_);
+}
+
+std::size_t Program::MaxWorkGroupSize(const std::string& name) {
+  std::size_t most = 0;
+  Check(clGetKernelWorkGroupInfo(Kernel(name), device_, CL_KERNEL_WORK_GROUP_SIZE, sizeof most, &most, nullptr),
+        "clGetKernelWorkGroupInfo");
+  return most;
 }
 
 cl_kernel Program::Kernel(const std::string& name) {

@@ -89,11 +89,15 @@ class Program {
   ~Program();
   Program(const Program&) = delete;
   cl_kernel Kernel(const std::string& name);  // created once per name, owned by the program
+  // The most work-items per work-group the device runs of kernel `name` as compiled (CL_KERNEL_WORK_GROUP_SIZE:
+  // below the device's limit when the kernel needs many registers).
+  std::size_t MaxWorkGroupSize(const std::string& name);
   bool from_cache() const { return from_cache_; }
   double build_seconds() const { return build_s_; }
 
  private:
   cl_program program_ = nullptr;
+  cl_device_id device_ = nullptr;
   std::vector<std::pair<std::string, cl_kernel>> kernels_;
   bool from_cache_ = false;
   double build_s_ = 0;

@@ -491,14 +491,16 @@ double OpenClOptimizedEngine::GatedGpuSeconds(std::size_t first, int reps) {
 }
 
 cl::Program& OpenClOptimizedEngine::TileProgram(const IgemmTile& tile, bool pointwise, bool batched, bool vec4,
-                                                bool matmul, bool serial, int winograd_fused, int kh, int kw) {
+                                                bool matmul, bool serial, int winograd_fused, int kh, int kw,
+                                                int slices) {
   const std::string defines = tile.Defines() + (pointwise ? " -DPOINTWISE" : "") + (batched ? " -DBATCHED" : "") +
                               (vec4 ? " -DVEC4" : "") + (matmul ? " -DMATMUL" : "") + (serial ? " -DSERIAL_SPLITK" : "") +
                               (winograd_fused ? " -DWINO_FUSED -DWM=2" : "") +
                               (winograd_fused == 2 ? " -DWINO_FUSED_OUTPUT" : "") +
                               (single_fragments_ ? " -DSINGLE_FRAGMENTS" : "") +
                               (TwoAhead(tile) ? " -DPREFETCH=2" : "") +
-                              (kh > 0 ? fmt::format(" -DKH={} -DKW={}", kh, kw) : std::string());
+                              (kh > 0 ? fmt::format(" -DKH={} -DKW={}", kh, kw) : std::string()) +
+                              (slices > 1 ? fmt::format(" -DSLICES={}", slices) : std::string());
   auto& p = tile_programs_[defines];
   if (!p) {
     p = std::make_unique<cl::Program>(

@@ -70,9 +70,11 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   // `vec4`: float4 tiles and stores (IgemmCandidate::vec4); `matmul`: the FusedMatMul form (LowerMatMulIgemm);
   // `serial`: the serial split-K tail (IgemmCandidate::serial), kept out of the other programs; `winograd_fused`
   // (WinogradCandidate::fused): F(2x2, 3x3)'s input transform in the B loader, with 2 also its output transform.
-  // `kh`, `kw` > 0: the window size compiled in, for the im2col loader of non-pointwise convolutions.
+  // `kh`, `kw` > 0: the window size compiled in, for the im2col loader of non-pointwise convolutions. `slices` > 1:
+  // sliced K (IgemmCandidate::slices).
   cl::Program& TileProgram(const struct IgemmTile& tile, bool pointwise, bool batched = false, bool vec4 = false,
-                           bool matmul = false, bool serial = false, int winograd_fused = 0, int kh = 0, int kw = 0);
+                           bool matmul = false, bool serial = false, int winograd_fused = 0, int kh = 0, int kw = 0,
+                           int slices = 1);
   bool TwoAhead(const struct IgemmTile& tile) const;  // the tile's programs load two tiles ahead (global_prefetch)
   // A rearranged copy of the constant weights of `n` (input 1), made on the host once per layer and uploaded;
   // InputError when the weights are computed on the device.

@@ -194,7 +194,20 @@ void winograd_store_tile(float p[4][4], int n, int rem, int m, int M, int tiles_
 
 // `out` and `tile_done` exist only in the programs whose tails use them: each argument costs every launch host
 // time on NVIDIA's driver, even a NULL one (~0.35 us).
-__kernel __attribute__((reqd_work_group_size(TN / RN, TM / RM, 1)))
+// SLICES (sliced K, -DSLICES=2 or 4): the work-group holds SLICES copies of the tile's work-items (local z), each
+// multiplying its own share of the depth through its own local tiles; the shares are added in local memory and the
+// first slice stores the tile with the epilogue. More work-items per output tile with no split-K partial sums in
+// global memory and no reduction launch (batch 1: few output tiles, deep K).
+#ifndef SLICES
+#define SLICES 1
+#endif
+#if SLICES > 1 && (defined(SERIAL_SPLITK) || defined(WINO_FUSED))
+#error "sliced K has no serial split-K or fused Winograd tail"
+#endif
+#if (SLICES - 1) * TM * TN > SLICES * TK * (TM + TN + 8)
+#error "the slices' sums must fit in the local tiles they reuse"
+#endif
+__kernel __attribute__((reqd_work_group_size(TN / RN, TM / RM, SLICES)))
 void conv_igemm(__global const float* x, __global const float* w, __global const float* bias,
                 __global const float* r, __global float* y,
 #if defined(SERIAL_SPLITK) || defined(WINO_FUSED_OUTPUT)
@@ -212,8 +225,12 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
   const int has_res = args.has_res;
   const float lo = args.lo, hi = args.hi;
   // + 4: the A loader writes down columns (2-way bank conflicts instead of 16-way), rows stay 16-byte aligned.
-  __local float4 As4[TK * (TM + 4) / 4];
-  __local float4 Bs4[TK * (TN + 4) / 4];
+  // One A and one B tile per slice, in one array: the slices' sums reuse it after the loop.
+#define A4_SIZE (TK * (TM + 4) / 4)
+#define B4_SIZE (TK * (TN + 4) / 4)
+  __local float4 tiles4[SLICES * (A4_SIZE + B4_SIZE)];
+  __local float4* As4 = tiles4 + get_local_id(2) * (A4_SIZE + B4_SIZE);
+  __local float4* Bs4 = As4 + A4_SIZE;
 #if defined(SERIAL_SPLITK) || defined(WINO_FUSED_OUTPUT)
   __local int last_group;
 #endif
@@ -249,9 +266,18 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
 #define IM2COL(k) wino_fused_input(xn + (long)(k) * H * W, woff, wcoef)
 #endif
 #ifdef BATCHED
-  const int k_lo = 0, k_hi = K;
+  int k_lo = 0, k_hi = K;
 #else
-  const int k_lo = get_group_id(2) * kchunk, k_hi = min(K, k_lo + kchunk);
+  int k_lo = get_group_id(2) * kchunk, k_hi = min(K, k_lo + kchunk);
+#endif
+#if SLICES > 1  // slice z takes [k_lo + z * slice_k, + slice_k); every slice makes the same trips (barriers)
+  // (a slice's trips past its share load zeros: the loads test k_end, their masks k_hi)
+  const int slice_k = (k_hi - k_lo + SLICES * TK - 1) / (SLICES * TK) * TK;
+  k_lo += get_local_id(2) * slice_k;
+  k_hi = min(k_hi, k_lo + slice_k);
+  const int k_end = k_lo + slice_k;
+#else
+  const int k_end = k_hi;
 #endif
   // One depth step's fragments from the local tiles into a[s], b[s]: float4 loads where RM / RN allow.
 #if RM % 4 == 0
@@ -349,11 +375,11 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
 #endif
   LOAD_TILE(k_lo, 0)
 #if PREFETCH == 2
-  if (k_lo + TK < k_hi) {
+  if (k_lo + TK < k_end) {
     LOAD_TILE(k_lo + TK, 1)
   }
 #endif
-  for (int k0 = k_lo; k0 < k_hi; k0 += TK) {
+  for (int k0 = k_lo; k0 < k_end; k0 += TK) {
 #if PREFETCH == 2
     // The set that holds this tile is refilled with the tile after next; the branches are uniform over the
     // work-group and keep every register index constant.
@@ -364,7 +390,7 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
       STORE_TILE(0)
     }
     barrier(CLK_LOCAL_MEM_FENCE);
-    if (k0 + 2 * TK < k_hi) {
+    if (k0 + 2 * TK < k_end) {
       if (odd) {
         LOAD_TILE(k0 + 2 * TK, 1)
       } else {
@@ -374,7 +400,7 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
 #else
     STORE_TILE(0)
     barrier(CLK_LOCAL_MEM_FENCE);
-    if (k0 + TK < k_hi) {
+    if (k0 + TK < k_end) {
       LOAD_TILE(k0 + TK, 0)
     }
 #endif
@@ -403,6 +429,23 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
 #endif
     barrier(CLK_LOCAL_MEM_FENCE);
   }
+#if SLICES > 1
+  // The other slices' sums through local memory (element-major: consecutive work-items, consecutive words); the
+  // first slice adds them and goes on to the stores.
+  {
+    __local float* sums = (__local float*)tiles4;
+    const int z = get_local_id(2);
+    if (z > 0) {
+      for (int i = 0; i < RM; ++i)
+        for (int j = 0; j < RN; ++j) sums[(((z - 1) * RM + i) * RN + j) * threads + tid] = acc[i][j];
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (z > 0) return;
+    for (int s = 0; s < SLICES - 1; ++s)
+      for (int i = 0; i < RM; ++i)
+        for (int j = 0; j < RN; ++j) acc[i][j] += sums[((s * RM + i) * RN + j) * threads + tid];
+  }
+#endif
 #ifdef VEC4  // four consecutive pixels of one image per store (P % 4 == 0)
   for (int i = 0; i < RM; ++i) {
     const int m = m0 + ty * RM + i;
@@ -531,7 +574,8 @@ bool IgemmTile::Vectorizable() const {
 }
 
 std::string IgemmCandidate::Name() const {
-  return tile.Name() + (splits > 1 ? fmt::format("_k{}{}", splits, serial ? "r" : "") : "") + (vec4 ? "_v4" : "");
+  return tile.Name() + (splits > 1 ? fmt::format("_k{}{}", splits, serial ? "r" : "") : "") +
+         (slices > 1 ? fmt::format("_s{}", slices) : "") + (vec4 ? "_v4" : "");
 }
 
 const std::vector<IgemmCandidate>& IgemmCandidates() {
@@ -558,6 +602,17 @@ const std::vector<IgemmCandidate>& IgemmCandidates() {
       for (int t : {2, 3, 6, 7}) out.push_back({IgemmTiles()[t], s, false, true});
       for (int t : {0, 5}) out.push_back({IgemmTiles()[t], s, true, true});
     }
+    // Sliced K on the tiles batch 1 chooses (ResNet-50 on the H100): 2 or 4 slices of the 64- and 128-work-item
+    // tiles, 2 of the 256-work-item ones; with a 4-way split-K on the 32 x 32 tile for the deepest layers.
+    for (int t : {8, 10}) {  // 32x32x16_4x4, 32x64x16_4x4: scalar and float4
+      for (int sl : {2, 4}) {
+        out.push_back({IgemmTiles()[t], 1, false, false, sl});
+        out.push_back({IgemmTiles()[t], 1, true, false, sl});
+      }
+    }
+    out.push_back({IgemmTiles()[8], 4, false, false, 4});
+    out.push_back({IgemmTiles()[8], 4, true, false, 4});
+    for (int t : {2, 3}) out.push_back({IgemmTiles()[t], 1, false, false, 2});  // 64x32x16_4x2, 32x32x16_2x2
     return out;
   }();
   return c;

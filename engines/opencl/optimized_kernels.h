@@ -32,8 +32,12 @@ struct IgemmCandidate {
   // Serial split-K: the last work-group of each output tile adds the partial sums and applies the epilogue in the
   // same launch (a per-tile arrival counter), instead of a splitk_epilogue launch.
   bool serial = false;
+  // Sliced K: `slices` copies of the tile's work-items in one work-group, each multiplying a share of the (chunk's)
+  // depth, their sums added in local memory before the epilogue: no partial sums in global memory, no reduction
+  // launch (with splits == 1). Work-groups of slices x Threads() work-items.
+  int slices = 1;
   // igemm_64x32x16_4x2, igemm_64x32x16_4x2_k16 (reduction launch), igemm_64x32x16_4x2_k16r (serial),
-  // igemm_64x64x16_4x4_v4, ..._k4_v4, ..._k4r_v4
+  // igemm_64x64x16_4x4_v4, ..._k4_v4, ..._k4r_v4, igemm_32x32x16_4x4_s4_v4 (sliced), ..._k4_s4_v4
   std::string Name() const;
 };
 const std::vector<IgemmCandidate>& IgemmCandidates();

@@ -147,10 +147,11 @@ void OpenClOptimizedEngine::LowerIgemm(Builder& b, const Node& n, const std::str
   const std::int64_t splits = (K + kchunk - 1) / kchunk;
   cl_mem dest = output;
   if (splits > 1) dest = b.Scratch(n.outputs[0] + ".splitk", splits * total).buffer->mem();
-  const std::size_t local[3] = {static_cast<std::size_t>(tile.tn / tile.rn), static_cast<std::size_t>(tile.tm / tile.rm), 1};
+  const std::size_t local[3] = {static_cast<std::size_t>(tile.tn / tile.rn), static_cast<std::size_t>(tile.tm / tile.rm),
+                                static_cast<std::size_t>(cand->slices)};
   const std::size_t global[3] = {static_cast<std::size_t>((Q + tile.tn - 1) / tile.tn) * local[0],
                                  static_cast<std::size_t>((Mo + tile.tm - 1) / tile.tm) * local[1],
-                                 static_cast<std::size_t>(splits)};
+                                 static_cast<std::size_t>(splits * cand->slices)};
   // Serial split-K: one arrival counter per output tile, zero between launches (the last arrival resets it); kept for
   // the plan's lifetime, outside the pooled buffers.
   cl_mem serial_counts = nullptr;
@@ -188,10 +189,15 @@ void OpenClOptimizedEngine::LowerIgemm(Builder& b, const Node& n, const std::str
   if (serial_counts) kargs.insert(kargs.end(), {M(output), M(serial_counts)});  // the serial program's tail only
   kargs.push_back(Struct(args));
   const bool im2col = !pointwise && !s.matmul;  // the window size compiled in where the loader does im2col
-  b.Kernel3d(n,
-             TileProgram(tile, pointwise, false, cand->vec4, s.matmul, serial_counts != nullptr, 0,
-                         im2col ? static_cast<int>(g.kh) : 0, im2col ? static_cast<int>(g.kw) : 0),
-             "conv_igemm", candidate, kargs, global, local);
+  cl::Program& program = TileProgram(tile, pointwise, false, cand->vec4, s.matmul, serial_counts != nullptr, 0,
+                                     im2col ? static_cast<int>(g.kh) : 0, im2col ? static_cast<int>(g.kw) : 0,
+                                     cand->slices);
+  const std::size_t group = local[0] * local[1] * local[2];
+  if (const std::size_t most = program.MaxWorkGroupSize("conv_igemm"); group > most) {
+    throw InputError(fmt::format("opencl-optimized: {} runs {} work-items per work-group; this device runs at most {} "
+                                 "of that kernel (registers); use another kernel", candidate, group, most));
+  }
+  b.Kernel3d(n, program, "conv_igemm", candidate, kargs, global, local);
   if (splits == 1 || cand->serial) return;
   // The reduction's bias index is (i / inner) % channels: per output channel, or per column for a MatMul.
   const std::int64_t channels = s.matmul ? g.ow : Mo, inner = s.matmul ? 1 : g.oh * g.ow;
