@@ -510,6 +510,13 @@ cl::Program& OpenClOptimizedEngine::TileProgram(const IgemmTile& tile, bool poin
   return *p;
 }
 
+void OpenClOptimizedEngine::RequireGroupSize(cl::Program& program, std::size_t group, const std::string& candidate) {
+  if (const std::size_t most = program.MaxWorkGroupSize("conv_igemm"); group > most) {
+    throw InputError(fmt::format("opencl-optimized: {} runs {} work-items per work-group; this device runs at most {} "
+                                 "of that kernel (registers); use another kernel", candidate, group, most));
+  }
+}
+
 // global_prefetch=auto: two register sets on the large tiles (128 rows), whose forms ran faster two-ahead in a
 // same-card ablation on the H100 (session 10, call 1: up to 12% less time per layer at batch 32); the small tiles of
 // batch 1 were level or slower (up to 23% for igemm_64x32x16_4x4_v4).

@@ -75,6 +75,9 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   cl::Program& TileProgram(const struct IgemmTile& tile, bool pointwise, bool batched = false, bool vec4 = false,
                            bool matmul = false, bool serial = false, int winograd_fused = 0, int kh = 0, int kw = 0,
                            int slices = 1);
+  // InputError (a candidate timing skips) when the compiled conv_igemm of `program` cannot run `group` work-items per
+  // work-group on this device (registers: the H100 refused 512 for the small tiles' sliced forms).
+  static void RequireGroupSize(cl::Program& program, std::size_t group, const std::string& candidate);
   bool TwoAhead(const struct IgemmTile& tile) const;  // the tile's programs load two tiles ahead (global_prefetch)
   // A rearranged copy of the constant weights of `n` (input 1), made on the host once per layer and uploaded;
   // InputError when the weights are computed on the device.

@@ -192,11 +192,7 @@ void OpenClOptimizedEngine::LowerIgemm(Builder& b, const Node& n, const std::str
   cl::Program& program = TileProgram(tile, pointwise, false, cand->vec4, s.matmul, serial_counts != nullptr, 0,
                                      im2col ? static_cast<int>(g.kh) : 0, im2col ? static_cast<int>(g.kw) : 0,
                                      cand->slices);
-  const std::size_t group = local[0] * local[1] * local[2];
-  if (const std::size_t most = program.MaxWorkGroupSize("conv_igemm"); group > most) {
-    throw InputError(fmt::format("opencl-optimized: {} runs {} work-items per work-group; this device runs at most {} "
-                                 "of that kernel (registers); use another kernel", candidate, group, most));
-  }
+  RequireGroupSize(program, local[0] * local[1] * local[2], candidate);
   b.Kernel3d(n, program, "conv_igemm", candidate, kargs, global, local);
   if (splits == 1 || cand->serial) return;
   // The reduction's bias index is (i / inner) % channels: per output channel, or per column for a MatMul.

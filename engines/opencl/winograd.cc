@@ -21,8 +21,9 @@ const double kG4[6][3] = {{1.0 / 4, 0, 0},           {-1.0 / 6, -1.0 / 6, -1.0 /
 }  // namespace
 
 std::string WinogradCandidate::Name() const {
-  return fmt::format("winograd_f{}_{}x{}{}{}{}", m, tile.tm, tile.tn, tile.tk == 16 ? "" : fmt::format("x{}", tile.tk),
-                     vec4 ? "_v4" : "", fused == 2 ? "_fused" : fused == 1 ? "_fused_input" : "");
+  return fmt::format("winograd_f{}_{}x{}{}{}{}{}", m, tile.tm, tile.tn, tile.tk == 16 ? "" : fmt::format("x{}", tile.tk),
+                     slices > 1 ? fmt::format("_s{}", slices) : "", vec4 ? "_v4" : "",
+                     fused == 2 ? "_fused" : fused == 1 ? "_fused_input" : "");
 }
 
 const std::vector<WinogradCandidate>& WinogradCandidates() {
@@ -37,6 +38,14 @@ const std::vector<WinogradCandidate>& WinogradCandidates() {
     // Fused F(2x2, 3x3): batch 1 runs ~100 launches of a few us each, three per Winograd layer otherwise.
     for (int fused : {1, 2}) {
       for (int t : {0, 2, 3, 7}) out.push_back({2, IgemmTiles()[t], false, fused});  // 64x64, 64x32, 32x32 (x16, x32)
+    }
+    // Sliced K in the batched GEMM, on the small 4 x 4 tiles batch 1 chooses (work-groups of up to 256 work-items:
+    // the H100 refused 512 for these kernels): fewer depth steps per work-group for the deep late layers.
+    for (int m : {2, 4}) {
+      out.push_back({m, IgemmTiles()[8], true, 0, 2});   // 32x32x16_4x4, float4
+      out.push_back({m, IgemmTiles()[8], true, 0, 4});
+      out.push_back({m, IgemmTiles()[10], true, 0, 2});  // 32x64x16_4x4, float4
+      out.push_back({m, IgemmTiles()[8], false, 0, 4});  // scalar
     }
     return out;
   }();
@@ -243,11 +252,12 @@ void OpenClOptimizedEngine::LowerWinograd(Builder& b, const Node& n, const Winog
   auto n32 = [](std::int64_t value) { return static_cast<std::int32_t>(value); };
   auto i32 = [&](std::int64_t value) { return I(n32(value)); };
   const IgemmTile& tile = cand.tile;
+  const std::size_t slices = static_cast<std::size_t>(cand.slices);
   const std::size_t gemm_local[3] = {static_cast<std::size_t>(tile.tn / tile.rn),
-                                     static_cast<std::size_t>(tile.tm / tile.rm), 1};
+                                     static_cast<std::size_t>(tile.tm / tile.rm), slices};
   const std::size_t gemm_global[3] = {static_cast<std::size_t>((T + tile.tn - 1) / tile.tn) * gemm_local[0],
                                       static_cast<std::size_t>((Mo + tile.tm - 1) / tile.tm) * gemm_local[1],
-                                      static_cast<std::size_t>(a2)};
+                                      static_cast<std::size_t>(a2) * slices};
   cl_mem prod = b.Scratch(n.outputs[0] + ".winograd_p", a2 * Mo * T).buffer->mem();
   auto transforms = [&]() -> cl::Program& {  // the separate transform kernels' program
     auto& program = tile_programs_[fmt::format("winograd_f{}", cand.m)];
@@ -287,8 +297,10 @@ void OpenClOptimizedEngine::LowerWinograd(Builder& b, const Node& n, const Winog
                 i32(T)},
                in_global, local);
     // The GEMMs: a pointwise convolution of C channels over "T pixels" of one image, one weight matrix per group z.
-    b.Kernel3d(n, TileProgram(tile, /*pointwise=*/true, /*batched=*/true, cand.vec4), "conv_igemm",
-               cand.Name() + ".gemm",
+    cl::Program& gemm = TileProgram(tile, /*pointwise=*/true, /*batched=*/true, cand.vec4, false, false, 0, 0, 0,
+                                    cand.slices);
+    RequireGroupSize(gemm, tile.Threads() * slices, cand.Name());
+    b.Kernel3d(n, gemm, "conv_igemm", cand.Name() + ".gemm",
                {M(v), M(u.buffer->mem()), M(nullptr), M(nullptr), M(prod),
                 Struct(IgemmArgs{n32(C), 1, n32(T), n32(Mo), 1, 1, 1, 1, 0, 0, 1, 1, 1, n32(T), 1, 0, n32(C), 0, 0, 0,
                                  0.0f, 0.0f})},

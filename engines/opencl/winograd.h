@@ -22,8 +22,10 @@ struct WinogradCandidate {
   // input from the activations; 2 (`_fused`, one launch) also the last of a tile's 16 point work-groups to finish
   // applies the output transform and the epilogue (a per-tile arrival counter, as serial split-K).
   int fused = 0;
+  int slices = 1;  // sliced K in the batched GEMM (IgemmCandidate::slices); unfused forms only
   int alpha() const { return m + 2; }
-  std::string Name() const;  // winograd_f2_64x64, winograd_f4_128x64, winograd_f4_64x64_v4, winograd_f2_64x32_fused
+  // winograd_f2_64x64, winograd_f4_128x64, winograd_f4_64x64_v4, winograd_f2_64x32_fused, winograd_f2_32x32_s4_v4
+  std::string Name() const;
 };
 const std::vector<WinogradCandidate>& WinogradCandidates();
 // The candidate called `name`, or nullptr.
