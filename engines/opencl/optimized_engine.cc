@@ -421,7 +421,23 @@ OpenClOptimizedEngine::CandidateCost OpenClOptimizedEngine::TimeCandidate(Builde
   const auto refs = buffer_refs_;
   const auto last_use = last_use_;
   const std::size_t first = launches_.size(), bytes = device_bytes_, allocated = buffers_allocated_;
-  LowerCandidate(b, n, candidate);
+  auto undo = [&] {
+    launches_.resize(first);
+    device_tensors_ = tensors;
+    launches_by_kind_ = kinds;
+    pooled_ = pooled;
+    free_buffers_ = free_buffers;
+    buffer_refs_ = refs;
+    last_use_ = last_use;
+    device_bytes_ = bytes;
+    buffers_allocated_ = allocated;
+  };
+  try {  // a candidate refused part-way through its lowering (InputError) must leave nothing behind either
+    LowerCandidate(b, n, candidate);
+  } catch (...) {
+    undo();
+    throw;
+  }
   auto run = [&](int times) {
     for (int t = 0; t < times; ++t) {
       for (std::size_t i = first; i < launches_.size(); ++i) launches_[i].run();
@@ -440,15 +456,7 @@ OpenClOptimizedEngine::CandidateCost OpenClOptimizedEngine::TimeCandidate(Builde
   for (std::size_t i = first; i < launches_.size(); ++i) {
     busy = std::max(busy, launches_[i].groups ? std::min(1.0, static_cast<double>(launches_[i].groups) / units) : 1.0);
   }
-  launches_.resize(first);
-  device_tensors_ = tensors;
-  launches_by_kind_ = kinds;
-  pooled_ = pooled;
-  free_buffers_ = free_buffers;
-  buffer_refs_ = refs;
-  last_use_ = last_use;
-  device_bytes_ = bytes;
-  buffers_allocated_ = allocated;
+  undo();
   phases_["kernel_timing"] += Since(t_start);
   return {best, busy};
 }
