@@ -1,6 +1,7 @@
 // Google Benchmark: where batch-1 time goes on an OpenCL device. BM_EmptyKernelLaunches: back-to-back launches of
 // an empty kernel (the launch cost floor, with and without a profiling queue, by argument list);
-// BM_EmptyKernelDeviceFloor: the same launches gated until all are enqueued (the device's own pace);
+// BM_EmptyKernelDeviceFloor: the same launches gated until all are enqueued (the device's own pace, or the driver's
+// release of them); BM_EmptyKernelBehindSpin: the same launches submitted while a long kernel runs;
 // BM_OptimizedInference: the host time of Enqueue() (binding nothing, launching every kernel) against the whole
 // inference, for a zoo model on opencl-optimized; BM_OptimizedInferenceBackToBack: the same inference enqueued 20
 // times per Wait. Figures are recorded by harness/scripts/gpu-optimized-sweep.sh (part "launch"), never asserted.
@@ -138,6 +139,70 @@ void BM_EmptyKernelDeviceFloor(benchmark::State& state) {
   state.SetLabel(device.name() + ", plain queue, gated until all launches are enqueued");
 }
 BENCHMARK(BM_EmptyKernelDeviceFloor)->Unit(benchmark::kMicrosecond)->UseManualTime();
+
+// One iteration = a one-work-item kernel spinning on range(0) dependent FMAs, then 256 empty launches enqueued while
+// it spins, then clFinish; manual time = that minus the spin alone (timed before the loop, best of three). The
+// launches reach the driver as in an inference (no user event), and before the spin ends (`enqueued_inside_spin`:
+// the share of iterations where all did): the time they add is the device's own pace for submitted launches. Set
+// against BM_EmptyKernelDeviceFloor, whose release of gated launches the driver paces on the host (the H100, session
+// 11: 5.5 us per launch gated, 2.0 us behind a spin).
+void BM_EmptyKernelBehindSpin(benchmark::State& state) {
+  cl::Device device(cl::DeviceChoice{});
+  cl_int err = CL_SUCCESS;
+  cl_command_queue queue = clCreateCommandQueue(device.context(), device.id(), 0, &err);
+  cl::Check(err, "clCreateCommandQueue");
+  cl::Program program(device,
+                      "__kernel void spin(__global float* x, int n) {\n"
+                      "  float v = x[0];\n"
+                      "  for (int i = 0; i < n; ++i) v = fma(v, 0.999999f, 1e-7f);\n"
+                      "  if (v == 12345.0f) x[1] = v;\n"
+                      "}\n"
+                      "__kernel void nop(__global float* x) { if (x[0] == 12345.0f) x[1] = 0.0f; }\n",
+                      "-cl-std=CL1.2");
+  cl::Buffer buffer(device, 256);
+  cl_mem mem = buffer.mem();
+  const cl_int n = static_cast<cl_int>(state.range(0));
+  cl_kernel spin = program.Kernel("spin"), nop = program.Kernel("nop");
+  cl::Check(clSetKernelArg(spin, 0, sizeof(cl_mem), &mem), "clSetKernelArg");
+  cl::Check(clSetKernelArg(spin, 1, sizeof n, &n), "clSetKernelArg");
+  cl::Check(clSetKernelArg(nop, 0, sizeof(cl_mem), &mem), "clSetKernelArg");
+  const std::size_t one = 1, global = 64, local = 64;
+  auto enqueue_spin = [&] {
+    cl::Check(clEnqueueNDRangeKernel(queue, spin, 1, nullptr, &one, &one, 0, nullptr, nullptr), "enqueue spin");
+  };
+  double spin_s = 1e30;
+  for (int r = 0; r < 4; ++r) {  // the first compiles and warms up
+    const auto t0 = Clock::now();
+    enqueue_spin();
+    cl::Check(clFinish(queue), "clFinish");
+    if (r > 0) spin_s = std::min(spin_s, std::chrono::duration<double>(Clock::now() - t0).count());
+  }
+  constexpr int kLaunches = 256;
+  double enqueue_s = 0;
+  double inside = 0;
+  for (auto _ : state) {
+    const auto t0 = Clock::now();
+    enqueue_spin();
+    for (int i = 0; i < kLaunches; ++i) {
+      cl::Check(clEnqueueNDRangeKernel(queue, nop, 1, nullptr, &global, &local, 0, nullptr, nullptr), "enqueue");
+    }
+    cl::Check(clFlush(queue), "clFlush");
+    const double enqueued = std::chrono::duration<double>(Clock::now() - t0).count();
+    enqueue_s += enqueued;
+    inside += enqueued < spin_s ? 1 : 0;
+    cl::Check(clFinish(queue), "clFinish");
+    state.SetIterationTime(std::max(0.0, std::chrono::duration<double>(Clock::now() - t0).count() - spin_s));
+  }
+  clReleaseCommandQueue(queue);
+  state.counters["us_per_launch"] =
+      benchmark::Counter(static_cast<double>(kLaunches), benchmark::Counter::kIsIterationInvariantRate |
+                                                             benchmark::Counter::kInvert);
+  state.counters["spin_us"] = 1e6 * spin_s;
+  state.counters["host_enqueue_us"] = 1e6 * enqueue_s / static_cast<double>(state.iterations());
+  state.counters["enqueued_inside_spin"] = inside / static_cast<double>(state.iterations());
+  state.SetLabel(device.name() + ", plain queue, launches enqueued behind a spinning kernel");
+}
+BENCHMARK(BM_EmptyKernelBehindSpin)->Arg(1 << 21)->Arg(1 << 22)->Unit(benchmark::kMicrosecond)->UseManualTime();
 
 // One iteration = one inference (Enqueue + Wait) of resnet50 at batch 1 on opencl-optimized; the plan cache
 // (JOULEBENCH_CACHE_DIR) makes Prepare fast after a sweep. Counters: host enqueue time and GPU time by kind of
