@@ -86,7 +86,8 @@ TEST(OpenClBaseline, ZooModelsMatchTheReference) {
 }
 
 // The diagnostics of opencl_bench on a real device: every launch counted once under its kind, GPU time measured
-// between profiled markers (positive where kernels ran), host enqueue time likewise.
+// between profiled markers (positive where kernels ran), host enqueue time likewise; the kernels' own time from
+// their events, positive for every kind of kernel and none for the library GEMMs (no event of their own).
 TEST(OpenClBaseline, TimeByKindCoversEveryLaunch) {
   const Graph g = WithInferredShapes(MakeBuiltinModel("resnet50", {{"image", 32}, {"classes", 10}, {"seed", 2}}));
   {  // GPU times need the profiling queue, which inference runs without: a clear error, not a driver failure
@@ -94,6 +95,7 @@ TEST(OpenClBaseline, TimeByKindCoversEveryLaunch) {
     plain.Prepare(g, Precision::kFp32, 1);
     EXPECT_FALSE(plain.Describe()["device"]["profiling_queue"].get<bool>());
     EXPECT_THROW(plain.GpuSecondsByKind(1), InputError);
+    EXPECT_THROW(plain.KernelSecondsByKind(1), InputError);
   }
   EngineConfig config;
   config.options = {{"queue_profiling", true}};
@@ -114,6 +116,16 @@ TEST(OpenClBaseline, TimeByKindCoversEveryLaunch) {
     EXPECT_GT(total, 0);
     EXPECT_GT(by_kind.at("clblast_gemm").second, 0);
   }
+  int counted = 0;
+  for (const auto& [kind, v] : e.KernelSecondsByKind(2)) {
+    counted += v.first;
+    if (kind == "clblast_gemm") {
+      EXPECT_EQ(v.second, 0) << kind;
+    } else {
+      EXPECT_GT(v.second, 0) << kind;
+    }
+  }
+  EXPECT_EQ(counted, launches);
 }
 
 TEST(OpenClBaseline, ConvolutionsOnOddShapes) {

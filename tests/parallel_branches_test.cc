@@ -98,5 +98,33 @@ TEST(ParallelBranches, PlansWithBranchesMatchTheReference) {
   EXPECT_EQ(ResolveEngineOptions("opencl-optimized", {{"parallel_branches", "off"}}, "test")["parallel_branches"], "off");
 }
 
+// KernelSecondsByKind (opencl_bench) enqueues each launch on its own with an event: it refuses a plan with branches
+// (their launches wait on the other queue's events) and times every kernel of a one-queue plan.
+TEST(ParallelBranches, KernelTimeByKindNeedsOneQueue) {
+  const Graph resnet = Zoo("resnet50", {{"image", 32}});
+  for (const std::string branches : {"on", "off"}) {
+    OpenClOptimizedEngine e(EngineConfig{"any", "", 0,
+                                         {{"parallel_branches", branches}, {"queue_profiling", true},
+                                          {"conv_kernel", "igemm"}, {"plan_cache", false}}});
+    e.Prepare(resnet, Precision::kFp32, 1);
+    e.Stage(MakeRandomInputs(resnet, 1, 3));
+    e.Infer();
+    if (branches == "on") {
+      EXPECT_THROW(e.KernelSecondsByKind(1), InputError);
+      continue;
+    }
+    int counted = 0;
+    for (const auto& [kind, v] : e.KernelSecondsByKind(2)) {  // the classifier's library GEMM has no event
+      counted += v.first;
+      if (kind == "clblast_gemm") {
+        EXPECT_EQ(v.second, 0);
+      } else {
+        EXPECT_GT(v.second, 0) << kind;
+      }
+    }
+    EXPECT_EQ(counted, e.Describe()["kernels_per_inference"].get<int>());
+  }
+}
+
 }  // namespace
 }  // namespace joulebench

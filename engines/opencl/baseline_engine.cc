@@ -170,13 +170,17 @@ std::map<std::string, std::pair<int, double>> OpenClBaselineEngine::EnqueueSecon
   return by_kind;
 }
 
+void OpenClBaselineEngine::RequireProfilingQueue(const char* what) const {
+  if (!device_->profiling()) {
+    throw InputError(fmt::format("{}: {} time per kind of launch needs the option queue_profiling=true (the "
+                                 "inference queue records no timestamps without it)", EngineName(), what));
+  }
+}
+
 std::map<std::string, std::pair<int, double>> OpenClBaselineEngine::GpuSecondsByKind(int reps) {
   std::map<std::string, std::pair<int, double>> by_kind;
   for (const auto& l : launches_) ++by_kind[l.kind].first;
-  if (!device_->profiling()) {
-    throw InputError(fmt::format("{}: GPU time per kind of launch needs the option queue_profiling=true (the "
-                                 "inference queue records no timestamps without it)", EngineName()));
-  }
+  RequireProfilingQueue("GPU");
   cl_command_queue q = device_->queue();
   auto end_ns = [](cl_event e) {
     cl_ulong t = 0;
@@ -204,6 +208,40 @@ std::map<std::string, std::pair<int, double>> OpenClBaselineEngine::GpuSecondsBy
     }
     for (cl_event e : marks) clReleaseEvent(e);
     clReleaseEvent(gate);
+  }
+  return by_kind;
+}
+
+std::map<std::string, std::pair<int, double>> OpenClBaselineEngine::KernelSecondsByKind(int reps) {
+  std::map<std::string, std::pair<int, double>> by_kind;
+  for (const auto& l : launches_) ++by_kind[l.kind].first;
+  RequireProfilingQueue("kernel");
+  if (!std::all_of(launches_.begin(), launches_.end(), [](const Launch& l) { return l.plain; })) {
+    throw InputError(fmt::format("{}: kernel time per kind of launch needs one queue; this plan runs parallel "
+                                 "branches (use the option parallel_branches=off)", EngineName()));
+  }
+  auto profiled_ns = [](cl_event e, cl_profiling_info what) {
+    cl_ulong t = 0;
+    cl::Check(clGetEventProfilingInfo(e, what, sizeof t, &t, nullptr), "clGetEventProfilingInfo");
+    return t;
+  };
+  for (int r = 0; r < reps; ++r) {
+    std::vector<cl_event> events(launches_.size(), nullptr);
+    for (std::size_t i = 0; i < launches_.size(); ++i) {
+      if (launches_[i].enqueue) {
+        launches_[i].enqueue(0, nullptr, &events[i]);
+      } else {
+        launches_[i].run();
+      }
+    }
+    Wait();
+    for (std::size_t i = 0; i < launches_.size(); ++i) {
+      if (!events[i]) continue;
+      const cl_ulong start = profiled_ns(events[i], CL_PROFILING_COMMAND_START);
+      const cl_ulong end = profiled_ns(events[i], CL_PROFILING_COMMAND_END);
+      by_kind[launches_[i].kind].second += 1e-9 * static_cast<double>(end - start) / reps;
+      clReleaseEvent(events[i]);
+    }
   }
   return by_kind;
 }
@@ -423,7 +461,8 @@ void OpenClBaselineEngine::Builder::Kernel3d(const Node& n, cl::Program& program
 void OpenClBaselineEngine::Builder::AddKernelLaunch(
     const std::string& node, const std::string& kind,
     std::function<void(cl_uint, const cl_event*, cl_event*)> enqueue, std::size_t groups) {
-  e.launches_.push_back({node, kind, [enqueue] { enqueue(0, nullptr, nullptr); }, enqueue, groups});
+  e.launches_.push_back({node, kind, [enqueue] { enqueue(0, nullptr, nullptr); }, enqueue, groups,
+                         e.launch_queue_ == nullptr});
 }
 
 void OpenClBaselineEngine::Builder::Custom(const Node& n, const char* kind, std::function<void()> run) {

@@ -35,6 +35,11 @@ class OpenClBaselineEngine : public Engine {
   // released, so the device runs it without waiting on the host; a launch's time is the gap between the markers
   // around it (an upper bound: the markers' own cost is included).
   std::map<std::string, std::pair<int, double>> GpuSecondsByKind(int reps);
+  // Diagnostic (opencl_bench): the kernels' own execution time (each launch's profiling event, END - START) by kind
+  // in one inference, averaged over `reps`, the inference enqueued as usual (no markers, no gate). Launches without
+  // an event of their own (library GEMMs, custom commands) are counted with no time. Needs queue_profiling=true and
+  // one queue (InputError otherwise: opencl-optimized's parallel_branches=off).
+  std::map<std::string, std::pair<int, double>> KernelSecondsByKind(int reps);
 
   struct DevTensor {
     DataType type = DataType::kFloat32;
@@ -48,12 +53,16 @@ class OpenClBaselineEngine : public Engine {
     // parallel branches can synchronise queues on the launches themselves (no marker or barrier commands).
     std::function<void(cl_uint, const cl_event*, cl_event*)> enqueue;
     std::size_t groups = 0;  // work-groups of a kernel launch; 0 where unknown (library GEMMs, custom commands)
+    // On the device's queue with `run` doing no more than `enqueue` (not a parallel branch's launch or hooked into
+    // one's synchronisation): KernelSecondsByKind may enqueue it on its own with an event.
+    bool plain = true;
   };
   // Used by the per-op lowering (baseline_lowering.cc).
   struct Builder;
 
  protected:
   virtual std::string EngineName() const { return "opencl-baseline"; }
+  void RequireProfilingQueue(const char* what) const;  // InputError without queue_profiling=true
   // The graph to lower, from the graph with shapes inferred at the batch size.
   virtual Graph Optimize(Graph shaped) { return shaped; }
   // Lowers a node the baseline does not know (fused operators); false when it is not one.

@@ -18,6 +18,7 @@ void OpenClOptimizedEngine::HookLaunch(std::size_t index, cl_event* wait, cl_eve
   if (signal) h.signal = signal;
   auto enqueue = launches_.at(index).enqueue;
   if (!enqueue) throw std::logic_error("parallel branch: hooked launch " + std::to_string(index) + " is no kernel");
+  launches_[index].plain = false;
   launches_[index].run = [enqueue, waits = h.waits, out = h.signal] {
     cl_event list[4];
     cl_uint count = 0;

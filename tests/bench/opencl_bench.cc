@@ -212,6 +212,7 @@ void BM_OptimizedInference(benchmark::State& state) {
   const Graph graph = MakeBuiltinModel(model, ResolveModelParams(model, nlohmann::json::object(), "opencl_bench"));
   EngineConfig config;
   config.options = {{"queue_profiling", state.range(1) == 1}};
+  if (state.range(1) == 1) config.options["parallel_branches"] = "off";  // KernelSecondsByKind: one queue
   auto engine = FindEngine("opencl-optimized")->create(config);
   engine->Prepare(graph, Precision::kFp32, 1);
   engine->Stage(MakeRandomInputs(graph, 1, 1));
@@ -236,6 +237,13 @@ void BM_OptimizedInference(benchmark::State& state) {
       gpu_s += v.second;
     }
     state.counters["gpu_us"] = 1e6 * gpu_s;
+    // The kernels' own execution time by kind (their events; no markers): what faster kernels could save.
+    double kernel_s = 0;
+    for (const auto& [kind, v] : dynamic_cast<OpenClBaselineEngine&>(*engine).KernelSecondsByKind(20)) {
+      state.counters[fmt::format("kernel_us:{}x{}", kind, v.first)] = 1e6 * v.second;
+      kernel_s += v.second;
+    }
+    state.counters["kernel_us"] = 1e6 * kernel_s;
   }
   state.counters["launches"] = d.value("kernels_per_inference", 0);
   state.counters["host_enqueue_us"] = 1e6 * enqueue_s / static_cast<double>(state.iterations());
