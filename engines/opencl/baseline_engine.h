@@ -35,10 +35,12 @@ class OpenClBaselineEngine : public Engine {
   // released, so the device runs it without waiting on the host; a launch's time is the gap between the markers
   // around it (an upper bound: the markers' own cost is included).
   std::map<std::string, std::pair<int, double>> GpuSecondsByKind(int reps);
-  // Diagnostic (opencl_bench): the kernels' own execution time (each launch's profiling event, END - START) by kind
-  // in one inference, averaged over `reps`, the inference enqueued as usual (no markers, no gate). Launches without
-  // an event of their own (library GEMMs, custom commands) are counted with no time. Needs queue_profiling=true and
-  // one queue (InputError otherwise: opencl-optimized's parallel_branches=off).
+  // Diagnostic (opencl_bench): device time by kind of kernel launch in one inference, averaged over `reps`, the
+  // inference enqueued as usual (no markers, no gate): each launch's profiling event, from the later of its start and
+  // the previous kernel's end to its end (what the launch adds to the inference's device time: its execution and
+  // the gap before it). Launches without an event of their own (library GEMMs, custom commands) are counted with no
+  // time (theirs falls to the next kernel). Needs queue_profiling=true and one queue (InputError otherwise:
+  // opencl-optimized's parallel_branches=off).
   std::map<std::string, std::pair<int, double>> KernelSecondsByKind(int reps);
 
   struct DevTensor {
