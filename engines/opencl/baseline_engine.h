@@ -36,7 +36,8 @@ class OpenClBaselineEngine : public Engine {
   // around it (an upper bound: the markers' own cost is included).
   std::map<std::string, std::pair<int, double>> GpuSecondsByKind(int reps);
   // Diagnostic (opencl_bench): device time by kind of kernel launch in one inference, averaged over `reps`, the
-  // inference enqueued as usual (no markers, no gate): each launch's profiling event, from the later of its start and
+  // inference enqueued behind a spinning kernel (no markers, no gate; the device then runs it at its own pace, not
+  // the host's enqueue with events): each launch's profiling event, from the later of its start and
   // the previous kernel's end to its end (what the launch adds to the inference's device time: its execution and
   // the gap before it). Launches without an event of their own (library GEMMs, custom commands) are counted with no
   // time (theirs falls to the next kernel). Needs queue_profiling=true and one queue (InputError otherwise:
