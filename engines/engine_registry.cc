@@ -96,6 +96,12 @@ const std::vector<EngineInfo>& Engines() {
          "how far ahead the GEMM kernels load global tiles into registers: one-ahead (the next tile), two-ahead "
          "(two register sets, each load issued two tiles before its FMAs), or auto (two-ahead on the 128-row "
          "tiles only)"},
+        {"timing_window_us", ParamSpec::Kind::kNonNegativeNumber, 2000, "us",
+         "candidate_timing=wall: each measurement of a candidate repeats it back to back for about this long (at "
+         "least 5 repetitions, at most 400); 0: five repetitions"},
+        {"epilogue_loads", ParamSpec::Kind::kString, "late", "",
+         "when the GEMM kernels load the bias and residual their epilogue adds: late (after the depth loop) or early "
+         "(requested before it, their latency hidden behind the loop; tiles of at most 16 outputs per work-item)"},
         {"kernel_objective", ParamSpec::Kind::kString, "time", "",
          "what timed selection minimises per layer: time, or energy (modelled: seconds x (static_power_ratio + "
          "share of compute units the candidate keeps busy); docs/engines.md)"},

@@ -392,12 +392,14 @@ TEST(OpenClOptimized, SerialSplitkOptionTimesNoReductionLaunches) {
 // to 4,608, so every prefetch branch runs) and BERT; timed candidates are cached under the option's own key; a bad
 // value is refused.
 void ExpectKernelFormMatches(const std::string& option, const std::string& value, const std::string& timing_key,
-                             const std::string& bad_value) {
+                             const std::string& bad_value, const std::vector<std::string>& more_kernels = {}) {
   const FreshPlanCache cache;
   const Graph resnet = Zoo("resnet50", {{"image", 48}});
-  for (const std::string k : {"igemm_32x32x16_2x2", "igemm_32x32x16_4x4_k4", "igemm_64x32x16_4x2_k16r",
-                              "igemm_64x32x16_4x4_v4", "igemm_128x64x16_8x4_v4", "winograd_f2_32x32_v4",
-                              "winograd_f4_128x64_v4"}) {
+  std::vector<std::string> kernels = {"igemm_32x32x16_2x2",     "igemm_32x32x16_4x4_k4", "igemm_64x32x16_4x2_k16r",
+                                      "igemm_64x32x16_4x4_v4",  "igemm_128x64x16_8x4_v4", "winograd_f2_32x32_v4",
+                                      "winograd_f4_128x64_v4"};
+  kernels.insert(kernels.end(), more_kernels.begin(), more_kernels.end());
+  for (const auto& k : kernels) {
     const auto d = ExpectMatchesReference(resnet, 2, {{option, value}, {"conv_kernel", k}});
     EXPECT_GT(d["kernel_choices"].value(k, 0), 0) << k << " did not apply: " << d["kernel_choices"].dump();
   }
@@ -421,6 +423,49 @@ TEST(OpenClOptimized, SingleFragmentsOptionMatchesAndTimesUnderItsOwnKey) {
 // global_prefetch=two-ahead: two register sets, each tile's global loads issued two tiles before its FMAs.
 TEST(OpenClOptimized, TwoAheadPrefetchMatchesAndTimesUnderItsOwnKey) {
   ExpectKernelFormMatches("global_prefetch", "two-ahead", "|prefetch-two-ahead|", "three-ahead");
+}
+
+// epilogue_loads=early: bias and residual requested before the depth loop (a kernel that dropped either term, or
+// loaded them for a slice that does not store, would not match the reference); also the sliced forms, where the
+// first slice alone loads them. Only the tiles of at most 16 outputs per work-item take the early loads.
+TEST(OpenClOptimized, EarlyEpilogueLoadsMatchAndTimeUnderTheirOwnKey) {
+  ExpectKernelFormMatches("epilogue_loads", "early", "|early-epilogue|", "before",
+                          {"igemm_32x32x16_4x4_s4_v4", "igemm_32x64x16_4x4_s2", "igemm_32x32x16_4x4_k4_s4"});
+  const auto d = ExpectMatchesReference(ConvBlock(1, "Relu", true), 2, {{"epilogue_loads", "early"}});
+  std::vector<std::string> expected;
+  for (const auto& t : IgemmTiles()) {
+    if (t.rm * t.rn <= 16) expected.push_back(t.Name());
+  }
+  EXPECT_EQ(d["early_epilogue_tiles"].get<std::vector<std::string>>(), expected);
+  EXPECT_EQ(expected.size(), IgemmTiles().size() - 2);  // not the 8x4 and 8x8 tiles of the 128-row forms
+  EXPECT_TRUE(ExpectMatchesReference(ConvBlock(1, "Relu", true), 2)["early_epilogue_tiles"].empty());
+}
+
+// timing_window_us: wall-timed candidates are cached under their window (timings taken with five repetitions, 0,
+// are not reused for the default 2,000 us); out-of-range values are refused.
+TEST(OpenClOptimized, TimingWindowKeysTheTimingCache) {
+  for (const auto& [window, key] : std::vector<std::pair<nlohmann::json, std::string>>{{nullptr, "|window-2000us|"},
+                                                                                      {0, ""},
+                                                                                      {"500", "|window-500us|"}}) {
+    const FreshPlanCache cache;
+    nlohmann::json options = {{"kernel_selection", "time"}};
+    if (!window.is_null()) options["timing_window_us"] = window;
+    ExpectMatchesReference(ConvBlock(1, "Relu", true), 2, options);
+    const auto entries = nlohmann::json::parse(std::ifstream(cache.dir / "timing.json")).at("entries");
+    int windowed = 0;
+    for (const auto& [k, unused] : entries.items()) windowed += k.find("|window-") != std::string::npos;
+    ASSERT_GT(entries.size(), 10u);
+    if (key.empty()) {
+      EXPECT_EQ(windowed, 0) << entries.dump();
+    } else {
+      int keyed = 0;
+      for (const auto& [k, unused] : entries.items()) keyed += k.find(key) != std::string::npos;
+      EXPECT_EQ(keyed, static_cast<int>(entries.size())) << key;
+    }
+  }
+  for (const nlohmann::json& bad : {nlohmann::json(-1), nlohmann::json(2e6), nlohmann::json("long")}) {
+    EXPECT_THROW(OpenClOptimizedEngine(EngineConfig{"any", "", 0, {{"timing_window_us", bad}}}), InputError);
+  }
 }
 
 // global_prefetch=auto (the default) loads two tiles ahead on the 128-row tiles only; the other values on all or none.
@@ -462,7 +507,9 @@ TEST(OpenClOptimized, EnergyObjectiveChoosesTheLeastModelledEnergy) {
     const std::size_t k = name.find("_k");
     if (k == std::string::npos || !name.starts_with("igemm_") || name.find('r', k) != std::string::npos) continue;
     const std::string unsplit = name.substr(0, k) + (name.ends_with("_v4") ? "_v4" : "");
-    if (busy.contains(unsplit)) EXPECT_GE(u.get<double>(), busy[unsplit].get<double>()) << name;
+    if (busy.contains(unsplit)) {
+      EXPECT_GE(u.get<double>(), busy[unsplit].get<double>()) << name;
+    }
   }
   const std::string a = "igemm_64x64x16_4x4", b = "igemm_32x32x16_2x2";
   ASSERT_TRUE(busy.contains(a) && busy.contains(b));
@@ -491,7 +538,7 @@ TEST(OpenClOptimized, EnergyObjectiveChoosesTheLeastModelledEnergy) {
     const auto r = ExpectMatchesReference(g, 2, o);
     EXPECT_EQ(r["kernel_choice_per_node"][node], expected) << options.dump();
   }
-  for (const nlohmann::json bad : {nlohmann::json(-1), nlohmann::json("lots")}) {
+  for (const nlohmann::json& bad : {nlohmann::json(-1), nlohmann::json("lots")}) {
     EXPECT_THROW(OpenClOptimizedEngine(EngineConfig{"any", "", 0, {{"static_power_ratio", bad}}}), InputError);
   }
   EXPECT_THROW(OpenClOptimizedEngine(EngineConfig{"any", "", 0, {{"kernel_objective", "power"}}}), InputError);

@@ -79,6 +79,7 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   // work-group on this device (registers: the H100 refused 512 for the small tiles' sliced forms).
   static void RequireGroupSize(cl::Program& program, std::size_t group, const std::string& candidate);
   bool TwoAhead(const struct IgemmTile& tile) const;  // the tile's programs load two tiles ahead (global_prefetch)
+  bool EarlyEpilogue(const struct IgemmTile& tile) const;  // its programs load bias and residual early (epilogue_loads)
   // A rearranged copy of the constant weights of `n` (input 1), made on the host once per layer and uploaded;
   // InputError when the weights are computed on the device.
   const DevTensor& DerivedWeights(Builder& b, const Node& n, const std::string& suffix,
@@ -99,7 +100,9 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   bool serial_splitk_only_ = false;  // splitk=serial: no split-K candidate with a reduction launch
   bool single_fragments_ = false;    // fragments=single: the GEMM loop without double-buffered fragments
   std::string global_prefetch_;      // auto, one-ahead or two-ahead: how far ahead the GEMM loop loads (TwoAhead)
+  bool early_epilogue_ = false;      // epilogue_loads=early: bias and residual loaded before the loop (EarlyEpilogue)
   bool energy_objective_ = false;    // kernel_objective=energy: choose by modelled energy, not time
+  double timing_window_s_ = 0.002;   // timing_window_us: the span of each wall-timed measurement of a candidate
   double static_power_ratio_ = 1.0;  // the card's power with no compute unit busy / what its busy units add
   std::string candidate_timing_;  // "wall" (host clock, back to back) or "gpu" (gated, device clock)
   bool use_plan_cache_ = true;

@@ -379,6 +379,50 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
     LOAD_TILE(k_lo + TK, 1)
   }
 #endif
+#if defined(EARLY_EPILOGUE) && defined(WINO_FUSED)
+#error "the fused Winograd products have no early epilogue"
+#endif
+#ifdef EARLY_EPILOGUE
+  // epilogue_loads=early: the bias and residual this work-item's outputs take, requested after the first tile's
+  // loads and before the depth loop, so that their latency passes during the loop instead of after it (a batch-1
+  // kernel's time is a chain of such latencies). The first slice alone stores, so it alone loads them.
+  const bool early = !partial && (has_bias || has_res) && get_local_id(2) == 0;
+#ifdef VEC4
+  float4 early_add[RM][RN / 4];
+  for (int i = 0; i < RM; ++i) {
+    const int m = m0 + ty * RM + i;
+    for (int j = 0; j < RN; j += 4) {
+      const int q = q0 + tx * RN + j;
+      float4 v = (float4)(0.0f);
+      if (early && m < M && q < Q) {
+        const long o = ((long)(q / P) * M + m) * P + q % P;
+#ifdef MATMUL
+        if (has_bias) v += vload4(0, bias + q % P);
+#else
+        if (has_bias) v += bias[m];
+#endif
+        if (has_res) v += *(__global const float4*)(r + o);
+      }
+      early_add[i][j / 4] = v;
+    }
+  }
+#else
+  float early_add[RM][RN];
+  for (int i = 0; i < RM; ++i) {
+    const int m = m0 + ty * RM + i;
+    for (int j = 0; j < RN; ++j) {
+      const int q = q0 + tx * RN + j;
+      float v = 0.0f;
+      if (early && m < M && q < Q) {
+        const int n = q / P, p = q % P;
+        if (has_bias) v += BIAS_AT(m, p);
+        if (has_res) v += r[((long)n * M + m) * P + p];
+      }
+      early_add[i][j] = v;
+    }
+  }
+#endif
+#endif
   for (int k0 = k_lo; k0 < k_end; k0 += TK) {
 #if PREFETCH == 2
     // The set that holds this tile is refilled with the tile after next; the branches are uniform over the
@@ -459,12 +503,16 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
         vstore4(v, 0, y + (long)get_group_id(2) * Q * M + o);
         continue;
       }
+#ifdef EARLY_EPILOGUE
+      v += early_add[i][j / 4];
+#else
 #ifdef MATMUL
       if (has_bias) v += vload4(0, bias + q % P);
 #else
       if (has_bias) v += bias[m];
 #endif
       if (has_res) v += *(__global const float4*)(r + o);  // 16-byte aligned: P, q and o are multiples of 4
+#endif
       *(__global float4*)(y + o) = (float4)(activate(v.s0, act, lo, hi), activate(v.s1, act, lo, hi),
                                             activate(v.s2, act, lo, hi), activate(v.s3, act, lo, hi));
     }
@@ -487,8 +535,12 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
         y[(long)get_group_id(2) * Q * M + o] = v;
         continue;
       }
+#ifdef EARLY_EPILOGUE
+      v += early_add[i][j];
+#else
       if (has_bias) v += BIAS_AT(m, p);
       if (has_res) v += r[o];
+#endif
       y[o] = activate(v, act, lo, hi);
     }
   }
