@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 
@@ -35,6 +36,23 @@ std::string Option(const nlohmann::json& o, const char* key, const char* fallbac
                                  fmt::join(allowed, ", ")));
   }
   return v;
+}
+
+// A numeric option (a JSON number or a numeric string) within [lo, hi], or `fallback` when absent; anything else is
+// refused with `meaning` in the message.
+double NumberOption(const nlohmann::json& o, const char* key, double fallback, double lo, double hi,
+                    const char* meaning) {
+  if (!o.contains(key)) return fallback;
+  const auto& v = o[key];
+  double x = std::nan("");
+  try {
+    x = v.is_number() ? v.get<double>() : std::stod(v.get<std::string>());
+  } catch (const std::exception&) {
+  }
+  if (!(x >= lo && x <= hi)) {
+    throw InputError(fmt::format("opencl-optimized: option {} is {}; expected {}", key, v.dump(), meaning));
+  }
+  return x;
 }
 
 }  // namespace
@@ -70,33 +88,12 @@ OpenClOptimizedEngine::OpenClOptimizedEngine(EngineConfig config) : OpenClBaseli
   global_prefetch_ = Option(o, "global_prefetch", "auto", {"auto", "one-ahead", "two-ahead"});
   early_epilogue_ = Option(o, "epilogue_loads", "late", {"late", "early"}) == "early";
   energy_objective_ = Option(o, "kernel_objective", "time", {"time", "energy"}) == "energy";
-  if (o.contains("timing_window_us")) {
-    const auto& v = o["timing_window_us"];
-    try {
-      timing_window_s_ = 1e-6 * (v.is_number() ? v.get<double>() : std::stod(v.get<std::string>()));
-    } catch (const std::exception&) {
-      timing_window_s_ = -1;
-    }
-    if (!(timing_window_s_ >= 0) || !(timing_window_s_ <= 1)) {
-      throw InputError(fmt::format("opencl-optimized: option timing_window_us is {}; expected microseconds from 0 to "
-                                   "1000000 (how long each timed measurement of a candidate lasts; 0: five "
-                                   "repetitions)",
-                                   v.dump()));
-    }
-  }
-  if (o.contains("static_power_ratio")) {
-    const auto& v = o["static_power_ratio"];
-    try {
-      static_power_ratio_ = v.is_number() ? v.get<double>() : std::stod(v.get<std::string>());
-    } catch (const std::exception&) {
-      static_power_ratio_ = -1;
-    }
-    if (!(static_power_ratio_ >= 0) || !std::isfinite(static_power_ratio_)) {
-      throw InputError(fmt::format("opencl-optimized: option static_power_ratio is {}; expected a number >= 0 (the "
-                                   "card's power with no compute unit busy over the power its busy units add)",
-                                   v.dump()));
-    }
-  }
+  timing_window_s_ = 1e-6 * NumberOption(o, "timing_window_us", 1e6 * timing_window_s_, 0, 1e6,
+                                          "microseconds from 0 to 1000000 (how long each timed measurement of a "
+                                          "candidate lasts; 0: five repetitions)");
+  static_power_ratio_ = NumberOption(o, "static_power_ratio", static_power_ratio_, 0, std::numeric_limits<double>::max(),
+                                     "a number >= 0 (the card's power with no compute unit busy over the power its "
+                                     "busy units add)");
 }
 
 OpenClOptimizedEngine::~OpenClOptimizedEngine() {
