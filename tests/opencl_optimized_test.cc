@@ -392,14 +392,12 @@ TEST(OpenClOptimized, SerialSplitkOptionTimesNoReductionLaunches) {
 // to 4,608, so every prefetch branch runs) and BERT; timed candidates are cached under the option's own key; a bad
 // value is refused.
 void ExpectKernelFormMatches(const std::string& option, const std::string& value, const std::string& timing_key,
-                             const std::string& bad_value, const std::vector<std::string>& more_kernels = {}) {
+                             const std::string& bad_value) {
   const FreshPlanCache cache;
   const Graph resnet = Zoo("resnet50", {{"image", 48}});
-  std::vector<std::string> kernels = {"igemm_32x32x16_2x2",     "igemm_32x32x16_4x4_k4", "igemm_64x32x16_4x2_k16r",
-                                      "igemm_64x32x16_4x4_v4",  "igemm_128x64x16_8x4_v4", "winograd_f2_32x32_v4",
-                                      "winograd_f4_128x64_v4"};
-  kernels.insert(kernels.end(), more_kernels.begin(), more_kernels.end());
-  for (const auto& k : kernels) {
+  for (const std::string k : {"igemm_32x32x16_2x2", "igemm_32x32x16_4x4_k4", "igemm_64x32x16_4x2_k16r",
+                              "igemm_64x32x16_4x4_v4", "igemm_128x64x16_8x4_v4", "winograd_f2_32x32_v4",
+                              "winograd_f4_128x64_v4"}) {
     const auto d = ExpectMatchesReference(resnet, 2, {{option, value}, {"conv_kernel", k}});
     EXPECT_GT(d["kernel_choices"].value(k, 0), 0) << k << " did not apply: " << d["kernel_choices"].dump();
   }
@@ -426,19 +424,39 @@ TEST(OpenClOptimized, TwoAheadPrefetchMatchesAndTimesUnderItsOwnKey) {
 }
 
 // epilogue_loads=early: bias and residual requested before the depth loop (a kernel that dropped either term, or
-// loaded them for a slice that does not store, would not match the reference); also the sliced forms, where the
-// first slice alone loads them. Only the tiles of at most 16 outputs per work-item take the early loads.
+// loaded them for a slice that does not store, would not match the reference): scalar, float4 and sliced tiles on
+// ResNet-50 (bias, residual, Relu), the float4 MatMul tile on BERT (bias per column). Only the tiles of at most 16
+// outputs per work-item take the early loads; the timings are cached under their own key.
 TEST(OpenClOptimized, EarlyEpilogueLoadsMatchAndTimeUnderTheirOwnKey) {
-  ExpectKernelFormMatches("epilogue_loads", "early", "|early-epilogue|", "before",
-                          {"igemm_32x32x16_4x4_s4_v4", "igemm_32x64x16_4x4_s2", "igemm_32x32x16_4x4_k4_s4"});
-  const auto d = ExpectMatchesReference(ConvBlock(1, "Relu", true), 2, {{"epilogue_loads", "early"}});
+  const FreshPlanCache cache;
+  const nlohmann::json early = {{"epilogue_loads", "early"}};
+  const Graph resnet = Zoo("resnet50", {{"image", 48}});
+  for (const std::string k : {"igemm_32x32x16_2x2", "igemm_64x32x16_4x4_v4", "igemm_32x32x16_4x4_s4_v4",
+                              "igemm_32x64x16_4x4_s2"}) {
+    nlohmann::json options = early;
+    options["conv_kernel"] = k;
+    const auto d = ExpectMatchesReference(resnet, 2, options);
+    EXPECT_GT(d["kernel_choices"].value(k, 0), 0) << k << " did not apply: " << d["kernel_choices"].dump();
+  }
+  nlohmann::json options = early;
+  options["matmul_kernel"] = "igemm_64x32x16_4x4_v4";
+  const auto bert = ExpectMatchesReference(Zoo("bert-base", {{"layers", 1}, {"sequence", 8}}), 2, options);
+  EXPECT_EQ(bert["kernel_choices"].value("igemm_64x32x16_4x4_v4", 0), 4) << bert["kernel_choices"].dump();
+  options = early;
+  options["kernel_selection"] = "time";
+  const auto d = ExpectMatchesReference(ConvBlock(1, "Relu", true), 2, options);
   std::vector<std::string> expected;
   for (const auto& t : IgemmTiles()) {
     if (t.rm * t.rn <= 16) expected.push_back(t.Name());
   }
   EXPECT_EQ(d["early_epilogue_tiles"].get<std::vector<std::string>>(), expected);
   EXPECT_EQ(expected.size(), IgemmTiles().size() - 2);  // not the 8x4 and 8x8 tiles of the 128-row forms
+  const auto entries = nlohmann::json::parse(std::ifstream(cache.dir / "timing.json")).at("entries");
+  int keyed = 0;
+  for (const auto& [key, unused] : entries.items()) keyed += key.find("|early-epilogue|") != std::string::npos;
+  EXPECT_GT(keyed, 10);
   EXPECT_TRUE(ExpectMatchesReference(ConvBlock(1, "Relu", true), 2)["early_epilogue_tiles"].empty());
+  EXPECT_THROW(OpenClOptimizedEngine(EngineConfig{"any", "", 0, {{"epilogue_loads", "before"}}}), InputError);
 }
 
 // timing_window_us: wall-timed candidates are cached under their window (timings taken with five repetitions, 0,
