@@ -102,6 +102,9 @@ const std::vector<EngineInfo>& Engines() {
         {"epilogue_loads", ParamSpec::Kind::kString, "late", "",
          "when the GEMM kernels load the bias and residual their epilogue adds: late (after the depth loop) or early "
          "(requested before it, their latency hidden behind the loop; tiles of at most 16 outputs per work-item)"},
+        {"l2_prefetch", ParamSpec::Kind::kString, "off", "",
+         "on: each implicit-GEMM launch requests the weights of the plan's next weight-reading launch into the L2 "
+         "cache while it runs (at batch 1 the weights of a layer otherwise come from device memory); off"},
         {"kernel_objective", ParamSpec::Kind::kString, "time", "",
          "what timed selection minimises per layer: time, or energy (modelled: seconds x (static_power_ratio + "
          "share of compute units the candidate keeps busy); docs/engines.md)"},

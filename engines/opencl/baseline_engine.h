@@ -59,6 +59,12 @@ class OpenClBaselineEngine : public Engine {
     // On the device's queue with `run` doing no more than `enqueue` (not a parallel branch's launch or hooked into
     // one's synchronisation): KernelSecondsByKind may enqueue it on its own with an event.
     bool plain = true;
+    // The constant buffer (weights) the launch reads, where the optimized engine marked one: what another launch may
+    // prefetch into L2 ahead of it (l2_prefetch). Null where none or not marked.
+    cl_mem constants = nullptr;
+    // Where the kernel can prefetch another launch's constants (conv_igemm): binds that buffer and its number of
+    // 128-byte lines to this launch's kernel (0 lines: none). Empty elsewhere.
+    std::function<void(cl_mem, std::int32_t)> prefetch;
   };
   // Used by the per-op lowering (baseline_lowering.cc).
   struct Builder;

@@ -88,6 +88,7 @@ OpenClOptimizedEngine::OpenClOptimizedEngine(EngineConfig config) : OpenClBaseli
   global_prefetch_ = Option(o, "global_prefetch", "auto", {"auto", "one-ahead", "two-ahead"});
   early_epilogue_ = Option(o, "epilogue_loads", "late", {"late", "early"}) == "early";
   energy_objective_ = Option(o, "kernel_objective", "time", {"time", "energy"}) == "energy";
+  l2_prefetch_ = Option(o, "l2_prefetch", "off", {"off", "on"}) == "on";
   timing_window_s_ = 1e-6 * NumberOption(o, "timing_window_us", 1e6 * timing_window_s_, 0, 1e6,
                                           "microseconds from 0 to 1000000 (how long each timed measurement of a "
                                           "candidate lasts; 0: five repetitions)");
@@ -537,7 +538,7 @@ cl::Program& OpenClOptimizedEngine::TileProgram(const IgemmTile& tile, bool poin
                               (TwoAhead(tile) ? " -DPREFETCH=2" : "") +
                               (EarlyEpilogue(tile) && !winograd_fused ? " -DEARLY_EPILOGUE" : "") +
                               (kh > 0 ? fmt::format(" -DKH={} -DKW={}", kh, kw) : std::string()) +
-                              (slices > 1 ? fmt::format(" -DSLICES={}", slices) : std::string());
+                              (slices > 1 ? fmt::format(" -DSLICES={}", slices) : std::string()) + PtxDefine();
   auto& p = tile_programs_[defines];
   if (!p) {
     p = std::make_unique<cl::Program>(
@@ -631,6 +632,7 @@ nlohmann::json OpenClOptimizedEngine::Describe() const {
           {"global_prefetch", global_prefetch_},
           {"two_ahead_tiles", two_ahead},
           {"early_epilogue_tiles", early_epilogue},
+          {"l2_prefetch", l2_report_},
           {"kernel_selection", timing_ ? "timed on the device" : plan_.status == "hit" ? "from the plan cache"
                                                                                        : "heuristic"},
           {"gemm", gemm_status_},

@@ -5,6 +5,7 @@
 // shared by liveness, and a plan cache that skips selection and tuning when nothing in the key changed.
 #pragma once
 
+#include <optional>
 #include <set>
 
 #include "engines/opencl/baseline_engine.h"
@@ -28,6 +29,7 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   std::string EngineName() const override { return "opencl-optimized"; }
   Graph Optimize(Graph shaped) override;
   bool LowerSpecial(Builder& b, const Node& n) override;
+  void AfterLowering() override;  // l2_prefetch's wiring (l2_prefetch.cc)
 
  private:
   // Candidate kernels for a fused node that its shapes allow, in preference order (the first is the heuristic choice).
@@ -91,6 +93,13 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
                      int act, float lo, float hi);
   void LowerAttention(Builder& b, const Node& n, const struct AttentionCandidate& cand);  // fused_lowering.cc
   void LowerElementwise(Builder& b, const Node& n);  // fused_lowering.cc
+  // l2_prefetch (l2_prefetch.cc). The plan's last launch reads the constant buffer `constants` (its weights); with
+  // `args`, it is a conv_igemm launch whose kernel argument `pf_arg`, followed by the IgemmArgs struct `*args`, can
+  // prefetch another launch's constants into L2. AfterLowering points each such launch at the constants of the next
+  // launch that reads any (the last one at the first's, for the next inference).
+  void MarkConstants(cl_mem constants, const struct IgemmArgs* args = nullptr, cl_uint pf_arg = 0);
+  // " -DNV_PTX" where the device compiles NVIDIA's inline PTX (checked once with a probe program), else "".
+  const std::string& PtxDefine();
   cl::Program& GeneratedProgram(const std::string& source, const std::string& options);
   void TuneGemm();
 
@@ -102,6 +111,9 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   std::string global_prefetch_;      // auto, one-ahead or two-ahead: how far ahead the GEMM loop loads (TwoAhead)
   bool early_epilogue_ = false;      // epilogue_loads=early: bias and residual loaded before the loop (EarlyEpilogue)
   bool energy_objective_ = false;    // kernel_objective=energy: choose by modelled energy, not time
+  bool l2_prefetch_ = false;         // l2_prefetch=on: each GEMM launch prefetches the next launch's weights into L2
+  std::optional<std::string> ptx_define_;  // PtxDefine(), once probed
+  nlohmann::json l2_report_ = nlohmann::json::object();  // Describe()'s l2_prefetch, from AfterLowering
   double timing_window_s_ = 0.002;   // timing_window_us: the span of each wall-timed measurement of a candidate
   double static_power_ratio_ = 1.0;  // the card's power with no compute unit busy / what its busy units add
   std::string candidate_timing_;  // "wall" (host clock, back to back) or "gpu" (gated, device clock)

@@ -48,8 +48,9 @@ struct IgemmArgs {
   std::int32_t C, H, W, M, kh, kw, sh, sw, pt, pl, dh, dw, oh, ow, Nimg, act, kchunk, partial, has_bias, has_res;
   float lo, hi;
   std::int32_t out_h = 0, out_w = 0;  // fused Winograd only: the output size (oh, ow then count 2x2 tiles)
+  std::int32_t pf_lines = 0;          // l2_prefetch: 128-byte lines of the kernel's `pf` argument to prefetch into L2
 };
-static_assert(sizeof(IgemmArgs) == 24 * 4, "IgemmArgs must match the OpenCL struct: 20 ints, 2 floats, 2 ints, unpadded");
+static_assert(sizeof(IgemmArgs) == 25 * 4, "IgemmArgs must match the OpenCL struct: 20 ints, 2 floats, 3 ints, unpadded");
 
 // The scalar arguments of splitk_epilogue (the kernel's SplitkArgs, same layout).
 struct SplitkArgs {

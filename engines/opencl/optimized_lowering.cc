@@ -108,6 +108,7 @@ void OpenClOptimizedEngine::LowerCandidate(Builder& b, const Node& n, const std:
               L(g.kh), L(g.kw), L(g.sh), L(g.sw), L(g.pt), L(g.pl), L(g.dh), L(g.dw), L(g.oh), L(g.ow), L(total),
               I(ep.act), F(ep.lo), F(ep.hi)},
              static_cast<std::size_t>(total), 64, fused_program_.get());
+    MarkConstants(w.buffer->mem());
     return;
   }
   if (candidate == "direct_tiled") {
@@ -123,6 +124,7 @@ void OpenClOptimizedEngine::LowerCandidate(Builder& b, const Node& n, const std:
                 i32(g.dw), i32(g.oh), i32(g.ow), i32(tiles_w), I(ep.act), F(ep.lo), F(ep.hi),
                 Local(patch_bytes), Local(weight_bytes), i32(in_h), i32(in_w)},
                global, local);
+    MarkConstants(w.buffer->mem());
     return;
   }
   LowerIgemm(b, n, candidate, x.buffer->mem(), w.buffer->mem(), y.buffer->mem(),
@@ -187,6 +189,8 @@ void OpenClOptimizedEngine::LowerIgemm(Builder& b, const Node& n, const std::str
   std::vector<KernelArg> kargs = {M(input), M(weights), M(ep.bias ? ep.bias : dummy),
                                   M(ep.residual ? ep.residual : dummy), M(dest)};
   if (serial_counts) kargs.insert(kargs.end(), {M(output), M(serial_counts)});  // the serial program's tail only
+  const cl_uint pf_arg = static_cast<cl_uint>(kargs.size());  // l2_prefetch's buffer, bound by AfterLowering
+  kargs.push_back(M(dummy));
   kargs.push_back(Struct(args));
   const bool im2col = !pointwise && !s.matmul;  // the window size compiled in where the loader does im2col
   cl::Program& program = TileProgram(tile, pointwise, false, cand->vec4, s.matmul, serial_counts != nullptr, 0,
@@ -194,6 +198,7 @@ void OpenClOptimizedEngine::LowerIgemm(Builder& b, const Node& n, const std::str
                                      cand->slices);
   RequireGroupSize(program, local[0] * local[1] * local[2], candidate);
   b.Kernel3d(n, program, "conv_igemm", candidate, kargs, global, local);
+  MarkConstants(s.matmul ? input : weights, &args, pf_arg);  // a MatMul's constant matrix is its "input"
   if (splits == 1 || cand->serial) return;
   // The reduction's bias index is (i / inner) % channels: per output channel, or per column for a MatMul.
   const std::int64_t channels = s.matmul ? g.ow : Mo, inner = s.matmul ? 1 : g.oh * g.ow;

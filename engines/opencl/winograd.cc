@@ -277,18 +277,18 @@ void OpenClOptimizedEngine::LowerWinograd(Builder& b, const Node& n, const Winog
     const std::int64_t tiles = static_cast<std::int64_t>(gemm_global[0] / gemm_local[0] * gemm_global[1] / gemm_local[1]);
     cl_mem counts = cand.fused == 2 ? b.Meta(std::vector<std::int64_t>((tiles + 1) / 2, 0)) : nullptr;
     cl_mem dummy = nullptr;  // an absent optional input: a NULL argument, never read
+    const IgemmArgs args{n32(C), n32(H), n32(W), n32(Mo), 1, 1, 2, 2, n32(g.pt), n32(g.pl), 1, 1,
+                         n32(tiles_h), n32(tiles_w), n32(N), act, n32(C), cand.fused,
+                         bias != nullptr, residual != nullptr, lo, hi, n32(g.oh), n32(g.ow)};
+    std::vector<KernelArg> a = {M(x.buffer->mem()), M(u.buffer->mem()), M(bias ? bias : dummy),
+                                M(residual ? residual : dummy), M(prod)};
+    if (cand.fused == 2) a.insert(a.end(), {M(y.buffer->mem()), M(counts)});  // the output tail's
+    const cl_uint pf_arg = static_cast<cl_uint>(a.size());  // l2_prefetch's buffer, bound by AfterLowering
+    a.push_back(M(dummy));
+    a.push_back(Struct(args));
     b.Kernel3d(n, TileProgram(tile, false, true, false, false, false, cand.fused), "conv_igemm",
-               cand.fused == 2 ? cand.Name() : cand.Name() + ".gemm",
-               [&] {
-                 std::vector<KernelArg> a = {M(x.buffer->mem()), M(u.buffer->mem()), M(bias ? bias : dummy),
-                                             M(residual ? residual : dummy), M(prod)};
-                 if (cand.fused == 2) a.insert(a.end(), {M(y.buffer->mem()), M(counts)});  // the output tail's
-                 a.push_back(Struct(IgemmArgs{n32(C), n32(H), n32(W), n32(Mo), 1, 1, 2, 2, n32(g.pt), n32(g.pl), 1, 1,
-                                              n32(tiles_h), n32(tiles_w), n32(N), act, n32(C), cand.fused,
-                                              bias != nullptr, residual != nullptr, lo, hi, n32(g.oh), n32(g.ow)}));
-                 return a;
-               }(),
-               gemm_global, gemm_local);
+               cand.fused == 2 ? cand.Name() : cand.Name() + ".gemm", a, gemm_global, gemm_local);
+    MarkConstants(u.buffer->mem(), &args, pf_arg);
   } else {
     cl_mem v = b.Scratch(n.outputs[0] + ".winograd_v", a2 * C * T).buffer->mem();
     const std::size_t in_global[3] = {t_global, static_cast<std::size_t>(C), 1};
@@ -300,11 +300,12 @@ void OpenClOptimizedEngine::LowerWinograd(Builder& b, const Node& n, const Winog
     cl::Program& gemm = TileProgram(tile, /*pointwise=*/true, /*batched=*/true, cand.vec4, false, false, 0, 0, 0,
                                     cand.slices);
     RequireGroupSize(gemm, tile.Threads() * slices, cand.Name());
+    const IgemmArgs args{n32(C), 1, n32(T), n32(Mo), 1, 1, 1, 1, 0, 0, 1, 1, 1, n32(T), 1, 0, n32(C), 0, 0, 0,
+                         0.0f, 0.0f};
     b.Kernel3d(n, gemm, "conv_igemm", cand.Name() + ".gemm",
-               {M(v), M(u.buffer->mem()), M(nullptr), M(nullptr), M(prod),
-                Struct(IgemmArgs{n32(C), 1, n32(T), n32(Mo), 1, 1, 1, 1, 0, 0, 1, 1, 1, n32(T), 1, 0, n32(C), 0, 0, 0,
-                                 0.0f, 0.0f})},
-               gemm_global, gemm_local);
+               {M(v), M(u.buffer->mem()), M(nullptr), M(nullptr), M(prod), M(nullptr), Struct(args)}, gemm_global,
+               gemm_local);
+    MarkConstants(u.buffer->mem(), &args, 5);  // argument 5: l2_prefetch's buffer, bound by AfterLowering
   }
   if (cand.fused == 2) return;
   const std::size_t out_global[3] = {t_global, static_cast<std::size_t>(Mo), 1};
