@@ -3,9 +3,11 @@
 // at the transformed weights they actually read, and the plan still matches the reference on fresh random inputs.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
 
 #include "engines/opencl/optimized_engine.h"
+#include "engines/zoo/graph_builder.h"
 #include "harness/common/errors.h"
 #include "optimized_test_util.h"
 
@@ -72,6 +74,25 @@ TEST(L2Prefetch, WinogradGemmsPrefetchTheTransformedWeights) {
   EXPECT_EQ(report["targets"].back()["bytes"], 16 * 64 * 64 * 4);
   EXPECT_EQ(report["targets"][12]["node"], report["targets"].back()["node"]);
   EXPECT_EQ(report["targets"][11]["bytes"], 16 * 512 * 512 * 4);
+}
+
+// Timed selection with l2_prefetch=on: its kernels carry one more argument (a launch's host cost grows with them),
+// so their timings are cached under their own key; the timed plan still matches the reference.
+TEST(L2Prefetch, OnTimesUnderItsOwnKey) {
+  const testing::FreshPlanCache cache;
+  // One 1x1 convolution over 9 x 7 pixels: no Winograd or float4 forms, the fewest programs to compile.
+  zoo::GraphBuilder b("pointwise", 7);
+  const std::string x = b.Input("x", DataType::kFloat32, {-1, 8, 9, 7});
+  b.Output(b.Op("Relu", "act", {b.ConvBn("conv", x, 8, 16, 1, 1, 1, true)}), DataType::kFloat32, {-1, 16, 9, 7});
+  const Graph g = WithInferredShapes(b.Finish());
+  const auto d = ExpectMatchesReference(g, 2, {{"kernel_selection", "time"}, {"l2_prefetch", "on"}});
+  EXPECT_EQ(d["kernel_timings_s"].size(), 1u);
+  const auto entries = nlohmann::json::parse(std::ifstream(cache.dir / "timing.json")).at("entries");
+  ASSERT_GT(entries.size(), 10u);
+  for (const auto& [key, unused] : entries.items()) {
+    if (key.starts_with("clblast")) continue;  // CLBlast's tuning, not a candidate's timing
+    EXPECT_NE(key.find("|l2-prefetch|"), std::string::npos) << key;
+  }
 }
 
 TEST(L2Prefetch, OffByDefaultAndBadValuesAreClearErrors) {

@@ -36,6 +36,7 @@ using testing::ExpectMatchesReference;
 using testing::Nmse;
 using testing::RunReference;
 using testing::Zoo;
+using testing::FreshPlanCache;
 
 TEST(OpenClOptimized, ZooModelsMatchTheReference) {
   for (const auto& [name, params] : std::vector<std::pair<std::string, nlohmann::json>>{
@@ -330,21 +331,6 @@ TEST(OpenClOptimized, MemoryPlanSharesBuffers) {
 }
 
 // A fresh cache folder whose compiled programs are shared with the default cache (PoCL builds are slow).
-struct FreshPlanCache {
-  FreshPlanCache() {
-    const fs::path programs = fs::path(cl::CacheDir()) / "programs";
-    fs::create_directories(programs);
-    dir = fs::temp_directory_path() / ("jb-plans-" + std::to_string(::getpid()));
-    fs::create_directories(dir);
-    fs::create_symlink(fs::absolute(programs), dir / "programs");
-    ::setenv("JOULEBENCH_CACHE_DIR", dir.c_str(), 1);
-  }
-  ~FreshPlanCache() {
-    ::unsetenv("JOULEBENCH_CACHE_DIR");
-    fs::remove_all(dir);
-  }
-  fs::path dir;
-};
 
 // The fused Winograd forms join the timed candidates only with winograd_fusion=on (on the H100 they were faster at
 // batch 1 but spent more energy per inference); the plan then matches the reference whichever form wins.

@@ -4,11 +4,16 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
 #include <random>
 
 #include "engines/builtin_models.h"
 #include "engines/compare.h"
 #include "engines/onnx/onnx_model.h"
+#include "engines/opencl/cl_runtime.h"
 #include "engines/opencl/optimized_engine.h"
 #include "engines/reference/reference_engine.h"
 #include "harness/scenario.h"
@@ -48,6 +53,23 @@ inline nlohmann::json ExpectMatchesReference(const Graph& g, std::int64_t batch,
 inline Graph Zoo(const std::string& name, nlohmann::json params) {
   return WithInferredShapes(MakeBuiltinModel(name, ResolveModelParams(name, params, "test")));
 }
+
+// A plan and timing cache of this test's own (JOULEBENCH_CACHE_DIR) for its lifetime, sharing the compiled programs.
+struct FreshPlanCache {
+  FreshPlanCache() {
+    const std::filesystem::path programs = std::filesystem::path(cl::CacheDir()) / "programs";
+    std::filesystem::create_directories(programs);
+    dir = std::filesystem::temp_directory_path() / ("jb-plans-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    std::filesystem::create_symlink(std::filesystem::absolute(programs), dir / "programs");
+    ::setenv("JOULEBENCH_CACHE_DIR", dir.c_str(), 1);
+  }
+  ~FreshPlanCache() {
+    ::unsetenv("JOULEBENCH_CACHE_DIR");
+    std::filesystem::remove_all(dir);
+  }
+  std::filesystem::path dir;
+};
 
 inline double Nmse(const Tensor& a, const Tensor& b) { return CompareTensors(a, b).nmse; }
 

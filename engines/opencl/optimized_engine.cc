@@ -383,7 +383,7 @@ bool OpenClOptimizedEngine::LowerFused(Builder& b, const Node& n) {
     // candidates differently (one-ahead keeps the key it had before the option existed).
     const std::string sig = Signature(b, n) + (single_fragments_ ? "|single-fragments" : "") +
                             (global_prefetch_ == "one-ahead" ? "" : "|prefetch-" + global_prefetch_) +
-                            (early_epilogue_ ? "|early-epilogue" : "") +
+                            (early_epilogue_ ? "|early-epilogue" : "") + (l2_prefetch_ ? "|l2-prefetch" : "") +
                             (candidate_timing_ == "wall" && timing_window_s_ > 0
                                  ? fmt::format("|window-{}us", std::lround(timing_window_s_ * 1e6))
                                  : std::string());
@@ -538,7 +538,8 @@ cl::Program& OpenClOptimizedEngine::TileProgram(const IgemmTile& tile, bool poin
                               (TwoAhead(tile) ? " -DPREFETCH=2" : "") +
                               (EarlyEpilogue(tile) && !winograd_fused ? " -DEARLY_EPILOGUE" : "") +
                               (kh > 0 ? fmt::format(" -DKH={} -DKW={}", kh, kw) : std::string()) +
-                              (slices > 1 ? fmt::format(" -DSLICES={}", slices) : std::string()) + PtxDefine();
+                              (slices > 1 ? fmt::format(" -DSLICES={}", slices) : std::string()) +
+                              (l2_prefetch_ ? " -DL2_PREFETCH" + PtxDefine() : std::string());
   auto& p = tile_programs_[defines];
   if (!p) {
     p = std::make_unique<cl::Program>(

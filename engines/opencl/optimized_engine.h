@@ -94,9 +94,10 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   void LowerAttention(Builder& b, const Node& n, const struct AttentionCandidate& cand);  // fused_lowering.cc
   void LowerElementwise(Builder& b, const Node& n);  // fused_lowering.cc
   // l2_prefetch (l2_prefetch.cc). The plan's last launch reads the constant buffer `constants` (its weights); with
-  // `args`, it is a conv_igemm launch whose kernel argument `pf_arg`, followed by the IgemmArgs struct `*args`, can
-  // prefetch another launch's constants into L2. AfterLowering points each such launch at the constants of the next
-  // launch that reads any (the last one at the first's, for the next inference).
+  // `args` (l2_prefetch=on), it is a conv_igemm launch compiled with -DL2_PREFETCH whose kernel argument `pf_arg`,
+  // followed by the IgemmArgs struct `*args`, can prefetch another launch's constants into L2. AfterLowering points
+  // each such launch at the constants of the next launch that reads any (the last one at the first's, for the next
+  // inference).
   void MarkConstants(cl_mem constants, const struct IgemmArgs* args = nullptr, cl_uint pf_arg = 0);
   // " -DNV_PTX" where the device compiles NVIDIA's inline PTX (checked once with a probe program), else "".
   const std::string& PtxDefine();

@@ -164,11 +164,12 @@ typedef struct {
   int C, H, W, M, kh, kw, sh, sw, pt, pl, dh, dw, oh, ow, Nimg, act, kchunk, partial, has_bias, has_res;
   float lo, hi;
   int out_h, out_w;  // WINO_FUSED only: the convolution's output size (oh, ow count Winograd tiles there)
-  int pf_lines;       // l2_prefetch: 128-byte lines of `pf` to prefetch into L2 (0: none)
+  int pf_lines;       // L2_PREFETCH: 128-byte lines of `pf` to prefetch into L2 (0: none)
 } IgemmArgs;
 
-// l2_prefetch: one 128-byte line into the L2 cache, without waiting for it. PTX on NVIDIA (-DNV_PTX: OpenCL's
-// prefetch() is only a hint there), OpenCL's prefetch() elsewhere.
+#ifdef L2_PREFETCH
+// One 128-byte line into the L2 cache, without waiting for it. PTX on NVIDIA (-DNV_PTX: OpenCL's prefetch() is only
+// a hint there), OpenCL's prefetch() elsewhere.
 inline void prefetch_line(__global const float* p) {
 #ifdef NV_PTX
   asm volatile("prefetch.global.L2 [%0];" : : "l"((ulong)p));
@@ -176,6 +177,7 @@ inline void prefetch_line(__global const float* p) {
   prefetch(p, 32);
 #endif
 }
+#endif
 
 #if defined(SERIAL_SPLITK) || defined(WINO_FUSED_OUTPUT)
 // This work-item's stores reach global memory before its work-group is counted: true in the work-group that brings
@@ -224,7 +226,10 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
 #if defined(SERIAL_SPLITK) || defined(WINO_FUSED_OUTPUT)
                 __global float* out, __global volatile int* tile_done,
 #endif
-                __global const float* pf, IgemmArgs args) {
+#ifdef L2_PREFETCH
+                __global const float* pf,
+#endif
+                IgemmArgs args) {
 #ifdef KH  // the window size compiled in (-DKH -DKW): im2col's divisions by kh * kw and kw become multiplications
   const int kh = KH, kw = KW;
 #else
@@ -390,14 +395,16 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
     LOAD_TILE(k_lo + TK, 1)
   }
 #endif
-  // l2_prefetch: the constants (weights) of the plan's next launch that reads any, requested into L2 now, behind this
-  // launch's own first loads, a line per work-item per round: at batch 1 a layer's weights come from device memory
-  // (ResNet-50's 100 MB do not stay in L2), and each depth step waits for its tile's loads.
+#ifdef L2_PREFETCH
+  // l2_prefetch=on: the constants (weights) of the plan's next launch that reads any, requested into L2 now, behind
+  // this launch's own first loads, a line per work-item per round: at batch 1 a layer's weights come from device
+  // memory (ResNet-50's 100 MB do not stay in L2), and each depth step waits for its tile's loads.
   if (args.pf_lines > 0) {
     const int items = get_global_size(0) * get_global_size(1) * get_global_size(2);
     const int id = get_global_id(0) + get_global_size(0) * (get_global_id(1) + get_global_size(1) * get_global_id(2));
     for (int line = id; line < args.pf_lines; line += items) prefetch_line(pf + (long)line * 32);
   }
+#endif
 #if defined(EARLY_EPILOGUE) && defined(WINO_FUSED)
 #error "the fused Winograd products have no early epilogue"
 #endif

@@ -189,8 +189,8 @@ void OpenClOptimizedEngine::LowerIgemm(Builder& b, const Node& n, const std::str
   std::vector<KernelArg> kargs = {M(input), M(weights), M(ep.bias ? ep.bias : dummy),
                                   M(ep.residual ? ep.residual : dummy), M(dest)};
   if (serial_counts) kargs.insert(kargs.end(), {M(output), M(serial_counts)});  // the serial program's tail only
-  const cl_uint pf_arg = static_cast<cl_uint>(kargs.size());  // l2_prefetch's buffer, bound by AfterLowering
-  kargs.push_back(M(dummy));
+  const cl_uint pf_arg = static_cast<cl_uint>(kargs.size());  // l2_prefetch=on: its buffer, bound by AfterLowering
+  if (l2_prefetch_) kargs.push_back(M(dummy));
   kargs.push_back(Struct(args));
   const bool im2col = !pointwise && !s.matmul;  // the window size compiled in where the loader does im2col
   cl::Program& program = TileProgram(tile, pointwise, false, cand->vec4, s.matmul, serial_counts != nullptr, 0,
@@ -198,7 +198,7 @@ void OpenClOptimizedEngine::LowerIgemm(Builder& b, const Node& n, const std::str
                                      cand->slices);
   RequireGroupSize(program, local[0] * local[1] * local[2], candidate);
   b.Kernel3d(n, program, "conv_igemm", candidate, kargs, global, local);
-  MarkConstants(s.matmul ? input : weights, &args, pf_arg);  // a MatMul's constant matrix is its "input"
+  MarkConstants(s.matmul ? input : weights, l2_prefetch_ ? &args : nullptr, pf_arg);  // a MatMul's: its "input"
   if (splits == 1 || cand->serial) return;
   // The reduction's bias index is (i / inner) % channels: per output channel, or per column for a MatMul.
   const std::int64_t channels = s.matmul ? g.ow : Mo, inner = s.matmul ? 1 : g.oh * g.ow;

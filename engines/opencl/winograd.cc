@@ -283,12 +283,12 @@ void OpenClOptimizedEngine::LowerWinograd(Builder& b, const Node& n, const Winog
     std::vector<KernelArg> a = {M(x.buffer->mem()), M(u.buffer->mem()), M(bias ? bias : dummy),
                                 M(residual ? residual : dummy), M(prod)};
     if (cand.fused == 2) a.insert(a.end(), {M(y.buffer->mem()), M(counts)});  // the output tail's
-    const cl_uint pf_arg = static_cast<cl_uint>(a.size());  // l2_prefetch's buffer, bound by AfterLowering
-    a.push_back(M(dummy));
+    const cl_uint pf_arg = static_cast<cl_uint>(a.size());  // l2_prefetch=on: its buffer, bound by AfterLowering
+    if (l2_prefetch_) a.push_back(M(dummy));
     a.push_back(Struct(args));
     b.Kernel3d(n, TileProgram(tile, false, true, false, false, false, cand.fused), "conv_igemm",
                cand.fused == 2 ? cand.Name() : cand.Name() + ".gemm", a, gemm_global, gemm_local);
-    MarkConstants(u.buffer->mem(), &args, pf_arg);
+    MarkConstants(u.buffer->mem(), l2_prefetch_ ? &args : nullptr, pf_arg);
   } else {
     cl_mem v = b.Scratch(n.outputs[0] + ".winograd_v", a2 * C * T).buffer->mem();
     const std::size_t in_global[3] = {t_global, static_cast<std::size_t>(C), 1};
@@ -302,10 +302,11 @@ void OpenClOptimizedEngine::LowerWinograd(Builder& b, const Node& n, const Winog
     RequireGroupSize(gemm, tile.Threads() * slices, cand.Name());
     const IgemmArgs args{n32(C), 1, n32(T), n32(Mo), 1, 1, 1, 1, 0, 0, 1, 1, 1, n32(T), 1, 0, n32(C), 0, 0, 0,
                          0.0f, 0.0f};
-    b.Kernel3d(n, gemm, "conv_igemm", cand.Name() + ".gemm",
-               {M(v), M(u.buffer->mem()), M(nullptr), M(nullptr), M(prod), M(nullptr), Struct(args)}, gemm_global,
-               gemm_local);
-    MarkConstants(u.buffer->mem(), &args, 5);  // argument 5: l2_prefetch's buffer, bound by AfterLowering
+    std::vector<KernelArg> a = {M(v), M(u.buffer->mem()), M(nullptr), M(nullptr), M(prod)};
+    if (l2_prefetch_) a.push_back(M(nullptr));  // argument 5: l2_prefetch's buffer, bound by AfterLowering
+    a.push_back(Struct(args));
+    b.Kernel3d(n, gemm, "conv_igemm", cand.Name() + ".gemm", a, gemm_global, gemm_local);
+    MarkConstants(u.buffer->mem(), l2_prefetch_ ? &args : nullptr, 5);
   }
   if (cand.fused == 2) return;
   const std::size_t out_global[3] = {t_global, static_cast<std::size_t>(Mo), 1};
