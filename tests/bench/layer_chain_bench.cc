@@ -31,9 +31,12 @@ const char* kChainSource = R"CLC(
 #define IN_QUAL __global const
 #endif
 // One proxy layer's tile g: `in` is the layer before's output (volatile in the chain: written during this launch).
-// `ready` (chain, per-tile waits): the layer before's done flag per tile, each step waiting for its source tile.
+// `ready` (chain, per-tile waits): the layer before's done flag per tile, each step waiting for its source tile;
+// `store_gate` (the same): the layer before's count of finished work-groups, which must reach `wgs` before this tile
+// stores (the buffers alternate: `out` is what the layer before read).
 inline void proxy_tile(IN_QUAL float* in, __global const float* w, __global float* out, int g, int wgs, int steps,
-                       __local float* As, __local float* Bs, float a0[8], __global volatile int* ready) {
+                       __local float* As, __local float* Bs, float a0[8], __global volatile int* ready,
+                       __global volatile int* store_gate) {
   const int tid = get_local_id(0), tx = tid % 8, ty = tid / 8;
   float acc[4][4];
   for (int i = 0; i < 4; ++i)
@@ -57,6 +60,13 @@ inline void proxy_tile(IN_QUAL float* in, __global const float* w, __global floa
       for (int i = 0; i < 4; ++i)
         for (int j = 0; j < 4; ++j) acc[i][j] = fma(As[k * 32 + ty * 4 + i], Bs[k * 32 + tx * 4 + j], acc[i][j]);
     barrier(CLK_LOCAL_MEM_FENCE);
+  }
+  if (store_gate) {
+    if (tid == 0) {
+      while (*store_gate < wgs) {
+      }
+    }
+    barrier(CLK_GLOBAL_MEM_FENCE);
   }
   const float scale = 1.0f / (16.0f * steps);
   for (int i = 0; i < 4; ++i)
@@ -82,13 +92,14 @@ void proxy_layer(__global const float* in, __global const float* w, __global flo
   float a0[8];
   for (int u = 0; u < 8; ++u) a0[u] = w[u * 64 + get_local_id(0)];
   for (int line = get_global_id(0); line < next_lines; line += get_global_size(0)) prefetch_l2(next_w + line * 32);
-  proxy_tile(in, w, out, g, wgs, steps, As, Bs, a0, 0);
+  proxy_tile(in, w, out, g, wgs, steps, As, Bs, a0, 0, 0);
 }
 
 #ifdef CHAIN
 // ctl[0] tickets, ctl[1] finished work-groups, ctl[2 + l] done work-groups of layer l, then (per_tile) a done flag
 // per tile of every layer; all zero between launches. per_tile 0: a work-group waits for the whole layer before;
-// 1: each depth step waits for the one tile it reads.
+// 1: each depth step waits for the one tile it reads, and the stores for the whole layer before (which read the
+// buffer they overwrite; session 13's first version, measured on an H200, lacked this wait and raced).
 __kernel __attribute__((reqd_work_group_size(64, 1, 1)))
 void proxy_chain(__global float* buf0, __global float* buf1, __global const float* w, __global volatile int* ctl,
                  int steps, int wgs, int layers, int per_tile) {
@@ -110,15 +121,20 @@ void proxy_chain(__global float* buf0, __global float* buf1, __global const floa
   mem_fence(CLK_GLOBAL_MEM_FENCE);
   __global volatile float* in = (layer & 1) ? buf1 : buf0;
   __global float* out = (layer & 1) ? buf0 : buf1;
-  proxy_tile(in, w, out, g, wgs, steps, As, Bs, a0, layer > 0 && per_tile ? flags + (layer - 1) * wgs : 0);
+  const bool tile_waits = layer > 0 && per_tile;
+  proxy_tile(in, w, out, g, wgs, steps, As, Bs, a0, tile_waits ? flags + (layer - 1) * wgs : 0,
+             tile_waits ? ctl + 2 + layer - 1 : 0);
   mem_fence(CLK_GLOBAL_MEM_FENCE);
   barrier(CLK_GLOBAL_MEM_FENCE);
+  __local int last;
   if (tid == 0) {
     atomic_inc(ctl + 2 + layer);
-    atomic_xchg(flags + layer * wgs + g, 1);
-    if (atomic_inc(ctl + 1) == wgs * layers - 1) {  // the last work-group: every other one is past its waits
-      for (int l = 0; l < 2 + layers + layers * wgs; ++l) atomic_xchg(ctl + l, 0);
-    }
+    if (per_tile) atomic_xchg(flags + layer * wgs + g, 1);
+    last = atomic_inc(ctl + 1) == wgs * layers - 1;  // the last work-group: every other one is past its waits
+  }
+  barrier(CLK_LOCAL_MEM_FENCE);
+  if (last) {  // (session 13's first version reset the per-tile flags in every mode, from one work-item)
+    for (int l = tid; l < 2 + layers + (per_tile ? layers * wgs : 0); l += 64) atomic_xchg(ctl + l, 0);
   }
 }
 
@@ -213,7 +229,8 @@ void BM_LayerChain(benchmark::State& state) {
   double max_diff = 0;
   for (std::size_t i = 0; i < act_floats; ++i) max_diff = std::max(max_diff, double(std::fabs(by_layer[i] - by_chain[i])));
   if (max_diff > 0) {
-    state.SkipWithError(fmt::format("the chained launch differs from the per-layer launches by {}", max_diff).c_str());
+    state.SkipWithError(fmt::format("the chained or prefetching launches differ from the per-layer launches by {}",
+                                    max_diff).c_str());
   }
   const cl_int spin_n = 1 << 19;  // ~1 ms on the H100: longer than the host takes to enqueue 32 layers
   cl::Check(clSetKernelArg(spin, 0, sizeof(cl_mem), &ms), "arg");
