@@ -87,8 +87,8 @@ const std::vector<EngineInfo>& Engines() {
          "on: time the fused Winograd F(2x2,3x3) forms (_fused_input, _fused) too; off by default: on the H100 they "
          "ran faster at batch 1 but spent more energy per inference"},
         {"splitk", ParamSpec::Kind::kString, "any", "",
-         "which split-K forms are timed: any, or serial (only those that reduce in their own launch: no "
-         "reduction launch, fewer launches per inference)"},
+         "which split-K forms are timed: any, or serial (only those that reduce in their own launch, serial and "
+         "atomic: no reduction launch, fewer launches per inference)"},
         {"fragments", ParamSpec::Kind::kString, "double", "",
          "the GEMM kernels' inner loop: double (the next depth step's fragments read from local memory before this "
          "step's FMAs) or single (ablation: read, then multiply)"},
@@ -105,6 +105,13 @@ const std::vector<EngineInfo>& Engines() {
         {"l2_prefetch", ParamSpec::Kind::kString, "off", "",
          "on: each implicit-GEMM launch requests the weights of the plan's next weight-reading launch into the L2 "
          "cache while it runs (at batch 1 the weights of a layer otherwise come from device memory); off"},
+        {"deep_steps", ParamSpec::Kind::kString, "off", "",
+         "on: the timed candidates include the depth-32 and depth-64 forms of the sliced and split-K small tiles "
+         "(fewer, longer depth steps per work-group; level on the H100, so off by default)"},
+        {"atomic_splitk", ParamSpec::Kind::kString, "off", "",
+         "on: the timed candidates include atomic split-K (partial sums added atomically, the epilogue applied by "
+         "each tile's last work-group: no reduction launch; sums not bitwise reproducible run to run; slower than "
+         "the reduction launch on the H100, so off by default)"},
         {"kernel_objective", ParamSpec::Kind::kString, "time", "",
          "what timed selection minimises per layer: time, or energy (modelled: seconds x (static_power_ratio + "
          "share of compute units the candidate keeps busy); docs/engines.md)"},

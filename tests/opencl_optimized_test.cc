@@ -108,11 +108,11 @@ TEST(OpenClOptimized, EveryImplicitGemmConvolutionCandidateMatches) {
   kernels.resize(IgemmCandidates().size());
   auto launches = ExpectEveryConvolutionFormMatches(kernels);
   // Split-K adds its reduction launch to every convolution that takes it (float4: the 21 pointwise layers); serial
-  // split-K reduces inside the GEMM's launch, and so does sliced K.
+  // and atomic split-K reduce inside the GEMM's launch, and so does sliced K.
   for (const auto& c : IgemmCandidates()) {
     const std::string plain = c.vec4 ? c.tile.Name() + "_v4" : c.tile.Name();
     if (c.splits > 1) {
-      EXPECT_EQ(launches[c.Name()], launches[plain] + (c.serial ? 0 : c.vec4 ? 21 : 53)) << c.Name();
+      EXPECT_EQ(launches[c.Name()], launches[plain] + (c.serial || c.atomic ? 0 : c.vec4 ? 21 : 53)) << c.Name();
     } else if (c.slices > 1) {
       EXPECT_EQ(launches[c.Name()], launches[plain]) << c.Name();
     }
@@ -317,6 +317,45 @@ TEST(OpenClOptimized, SlicedKAddsEverySlicesShareInItsOwnLaunch) {
   }
 }
 
+// Atomic split-K, focused: every split's sums reach the total (a form that kept one split's would miss by far more
+// than the tolerance), the bias and residual are applied once by the tile's last work-group, and the totals are zero
+// again after each launch (ExpectMatchesReference checks the second of two inferences: totals left behind would add
+// the first's), on ResNet-50's convolutions (depths 64 to 4,608: 32 splits leave some work-groups no depth at all)
+// and an odd transB Gemm; no reduction launch. atomic_splitk=on adds the atomic forms to the timed candidates; off
+// (the default) leaves them out.
+TEST(OpenClOptimized, AtomicSplitkAddsEverySplitInItsOwnLaunch) {
+  const Graph resnet = Zoo("resnet50", {{"image", 48}});
+  const Graph gemm = GemmTransBResidualRelu(37, 19);
+  for (const std::string k : {"igemm_64x32x16_4x2_k32a", "igemm_32x32x16_4x4_k4a_v4", "igemm_32x32x16_2x2_k16a"}) {
+    const auto d = ExpectMatchesReference(resnet, 2, {{"conv_kernel", k}});
+    EXPECT_EQ(d["kernel_choices"].value(k, 0), k.ends_with("_v4") ? 21 : 53) << k << ": " << d["kernel_choices"].dump();
+    EXPECT_EQ(d["launches_by_kind"].value("splitk_epilogue", 0), 0) << k;
+    if (!k.ends_with("_v4")) {
+      const auto g = ExpectMatchesReference(gemm, 3, {{"matmul_kernel", k}});
+      EXPECT_EQ(g["kernel_choices"].value(k, 0), 1) << k << ": " << g["kernel_choices"].dump();
+    }
+  }
+  const FreshPlanCache cache;
+  for (const std::string value : {"on", "off", ""}) {
+    nlohmann::json options = {{"kernel_selection", "time"}};
+    if (!value.empty()) options["atomic_splitk"] = value;
+    const auto d = ExpectMatchesReference(ConvBlock(1, "Relu", true), 2, options);
+    ASSERT_EQ(d["kernel_timings_s"].size(), 1u);
+    int atomic_forms = 0;
+    for (const auto& [name, seconds] : d["kernel_timings_s"].begin().value().items()) {
+      const auto c = std::find_if(IgemmCandidates().begin(), IgemmCandidates().end(),
+                                  [&](const IgemmCandidate& k) { return k.Name() == name; });
+      atomic_forms += c != IgemmCandidates().end() && c->atomic;
+    }
+    if (value == "on") {
+      EXPECT_GE(atomic_forms, 6) << d["kernel_timings_s"].dump();
+    } else {
+      EXPECT_EQ(atomic_forms, 0) << d["kernel_timings_s"].dump();
+    }
+  }
+  EXPECT_THROW(OpenClOptimizedEngine(EngineConfig{"any", "", 0, {{"atomic_splitk", "yes"}}}), InputError);
+}
+
 TEST(OpenClOptimized, MemoryPlanSharesBuffers) {
   const Graph g = Zoo("resnet50", {{"image", 64}});
   const TensorMap in = MakeRandomInputs(g, 4, 1);
@@ -355,7 +394,7 @@ TEST(OpenClOptimized, FusedWinogradFormsAreTimedOnlyWhenAskedFor) {
   EXPECT_THROW(OpenClOptimizedEngine(EngineConfig{"any", "", 0, {{"winograd_fusion", "yes"}}}), InputError);
 }
 
-// splitk=serial: the split-K candidates with a reduction launch are never timed; the serial ones are.
+// splitk=serial: the split-K candidates with a reduction launch are never timed; the serial and atomic ones are.
 TEST(OpenClOptimized, SerialSplitkOptionTimesNoReductionLaunches) {
   const FreshPlanCache cache;
   const auto d = ExpectMatchesReference(ConvBlock(1, "Relu", true), 2, {{"kernel_selection", "time"}, {"splitk", "serial"}});
@@ -364,13 +403,45 @@ TEST(OpenClOptimized, SerialSplitkOptionTimesNoReductionLaunches) {
   for (const auto& [name, seconds] : d["kernel_timings_s"].begin().value().items()) {
     const std::size_t k = name.find("_k");
     if (k == std::string::npos) continue;
-    const bool reduces_in_launch = name.find('r', k) != std::string::npos;
+    const bool reduces_in_launch = name.find_first_of("ra", k) != std::string::npos;  // serial or atomic
     EXPECT_TRUE(reduces_in_launch) << name;
     serial += reduces_in_launch;
   }
   EXPECT_GT(serial, 0);
   EXPECT_EQ(d["launches_by_kind"].value("splitk_epilogue", 0), 0);
   EXPECT_THROW(OpenClOptimizedEngine(EngineConfig{"any", "", 0, {{"splitk", "parallel"}}}), InputError);
+}
+
+// deep_steps: on times the depth-32/64 sliced and split-K forms too; off (the default) leaves every one of them out
+// (the candidate set of earlier versions) and reuses the timings the two share; the plans match the reference.
+TEST(OpenClOptimized, DeepStepsOffTimesOnlyTheEarlierForms) {
+  const FreshPlanCache cache;
+  std::set<std::string> deep;
+  for (const auto& c : IgemmCandidates()) {
+    if (c.deep_steps) deep.insert(c.Name());
+  }
+  for (const auto& c : WinogradCandidates()) {
+    if (c.deep_steps) deep.insert(c.Name());
+  }
+  EXPECT_GE(deep.size(), 15u);
+  for (const std::string value : {"on", "off", ""}) {
+    nlohmann::json options = {{"kernel_selection", "time"}};
+    if (!value.empty()) options["deep_steps"] = value;
+    const auto d = ExpectMatchesReference(ConvBlock(1, "Relu", true), 2, options);
+    ASSERT_EQ(d["kernel_timings_s"].size(), 1u);
+    int timed = 0, timed_deep = 0;
+    for (const auto& [name, seconds] : d["kernel_timings_s"].begin().value().items()) {
+      ++timed;
+      timed_deep += static_cast<int>(deep.count(name));
+    }
+    EXPECT_GT(timed, 20) << value;
+    if (value == "on") {
+      EXPECT_GE(timed_deep, 5) << d["kernel_timings_s"].dump();
+    } else {
+      EXPECT_EQ(timed_deep, 0) << d["kernel_timings_s"].dump();
+    }
+  }
+  EXPECT_THROW(OpenClOptimizedEngine(EngineConfig{"any", "", 0, {{"deep_steps", "yes"}}}), InputError);
 }
 
 // A kernel-form option compiles every GEMM differently: scalar, 4x4 and float4 tiles, split-K (reduction launch and

@@ -58,14 +58,15 @@ const std::string& OpenClOptimizedEngine::PtxDefine() {
   if (device_->platform().find("NVIDIA") == std::string::npos) return *ptx_define_;
   try {  // the kernels' own PTX, alone: a driver that rejects it costs the hint, never the plan
     cl::Program probe(*device_,
-                      "__kernel void probe(__global const float* p) {\n"
+                      "__kernel void probe(__global float* p) {\n"
                       "  asm volatile(\"prefetch.global.L2 [%0];\" : : \"l\"((ulong)p));\n"
+                      "  asm volatile(\"red.global.add.f32 [%0], %1;\" : : \"l\"((ulong)p), \"f\"(1.0f) : \"memory\");\n"
                       "}\n",
                       "-cl-std=CL1.2");
     ptx_define_ = " -DNV_PTX";
   } catch (const std::exception& e) {
     warnings_.push_back(fmt::format("inline PTX did not compile on this NVIDIA device, so l2_prefetch uses OpenCL's "
-                                    "prefetch() hint: {}", e.what()));
+                                    "prefetch() hint and atomic split-K a compare-and-swap loop: {}", e.what()));
   }
   return *ptx_define_;
 }

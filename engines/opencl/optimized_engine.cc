@@ -89,6 +89,8 @@ OpenClOptimizedEngine::OpenClOptimizedEngine(EngineConfig config) : OpenClBaseli
   early_epilogue_ = Option(o, "epilogue_loads", "late", {"late", "early"}) == "early";
   energy_objective_ = Option(o, "kernel_objective", "time", {"time", "energy"}) == "energy";
   l2_prefetch_ = Option(o, "l2_prefetch", "off", {"off", "on"}) == "on";
+  deep_steps_ = Option(o, "deep_steps", "off", {"off", "on"}) == "on";
+  atomic_splitk_ = Option(o, "atomic_splitk", "off", {"off", "on"}) == "on";
   timing_window_s_ = 1e-6 * NumberOption(o, "timing_window_us", 1e6 * timing_window_s_, 0, 1e6,
                                           "microseconds from 0 to 1000000 (how long each timed measurement of a "
                                           "candidate lasts; 0: five repetitions)");
@@ -110,6 +112,11 @@ OpenClOptimizedEngine::~OpenClOptimizedEngine() {
   }
 }
 
+bool OpenClOptimizedEngine::Timed(const IgemmCandidate& k) const {
+  if (k.splits > 1 && !k.serial && !k.atomic && serial_splitk_only_) return false;  // a reduction launch of its own
+  return (!k.deep_steps || deep_steps_) && (!k.atomic || atomic_splitk_);
+}
+
 std::vector<std::string> OpenClOptimizedEngine::Candidates(Builder& b, const Node& n) const {
   if (n.op_type == "FusedAttention") {
     std::vector<std::string> c;
@@ -123,7 +130,7 @@ std::vector<std::string> OpenClOptimizedEngine::Candidates(Builder& b, const Nod
     const std::int64_t cols = w[n.IntAttr("trans_b", 0) ? 0 : 1];
     std::vector<std::string> c = {"library"};
     for (const auto& k : IgemmCandidates()) {
-      if (k.splits > 1 && !k.serial && serial_splitk_only_) continue;
+      if (!Timed(k) && matmul_kernel_ != k.Name()) continue;  // a form named in matmul_kernel is always allowed
       if (!k.vec4 || (a.back() % 4 == 0 && cols % 4 == 0)) c.push_back(k.Name());
     }
     return c;
@@ -144,12 +151,13 @@ std::vector<std::string> OpenClOptimizedEngine::Candidates(Builder& b, const Nod
   }
   std::vector<std::string> c = {"library"};
   for (const auto& k : IgemmCandidates()) {
-    if (k.splits > 1 && !k.serial && serial_splitk_only_) continue;  // a reduction launch of its own
+    if (!Timed(k) && conv_kernel_ != k.Name()) continue;  // a form named in conv_kernel is always allowed
     if (!k.vec4 || pointwise4) c.push_back(k.Name());
   }
   c.push_back("direct_tiled");
   for (const auto& k : winograd ? WinogradCandidates() : std::vector<WinogradCandidate>{}) {
     if (k.fused && !winograd_fusion_ && conv_kernel_ != k.Name()) continue;  // opt-in: faster, not leaner (docs)
+    if (k.deep_steps && !deep_steps_ && conv_kernel_ != k.Name()) continue;
     const std::int64_t tiles = x[0] * ((oh + k.m - 1) / k.m) * ((ow + k.m - 1) / k.m);
     if (!k.vec4 || (w[0] % 4 == 0 && tiles % 4 == 0)) c.push_back(k.Name());
   }
@@ -529,7 +537,7 @@ double OpenClOptimizedEngine::GatedGpuSeconds(std::size_t first, int reps) {
 
 cl::Program& OpenClOptimizedEngine::TileProgram(const IgemmTile& tile, bool pointwise, bool batched, bool vec4,
                                                 bool matmul, bool serial, int winograd_fused, int kh, int kw,
-                                                int slices) {
+                                                int slices, bool atomic) {
   const std::string defines = tile.Defines() + (pointwise ? " -DPOINTWISE" : "") + (batched ? " -DBATCHED" : "") +
                               (vec4 ? " -DVEC4" : "") + (matmul ? " -DMATMUL" : "") + (serial ? " -DSERIAL_SPLITK" : "") +
                               (winograd_fused ? " -DWINO_FUSED -DWM=2" : "") +
@@ -539,7 +547,8 @@ cl::Program& OpenClOptimizedEngine::TileProgram(const IgemmTile& tile, bool poin
                               (EarlyEpilogue(tile) && !winograd_fused ? " -DEARLY_EPILOGUE" : "") +
                               (kh > 0 ? fmt::format(" -DKH={} -DKW={}", kh, kw) : std::string()) +
                               (slices > 1 ? fmt::format(" -DSLICES={}", slices) : std::string()) +
-                              (l2_prefetch_ ? " -DL2_PREFETCH" + PtxDefine() : std::string());
+                              (l2_prefetch_ ? " -DL2_PREFETCH" + PtxDefine() : std::string()) +
+                              (atomic ? " -DATOMIC_SPLITK" + PtxDefine() : std::string());
   auto& p = tile_programs_[defines];
   if (!p) {
     p = std::make_unique<cl::Program>(

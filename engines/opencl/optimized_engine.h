@@ -73,10 +73,11 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   // `serial`: the serial split-K tail (IgemmCandidate::serial), kept out of the other programs; `winograd_fused`
   // (WinogradCandidate::fused): F(2x2, 3x3)'s input transform in the B loader, with 2 also its output transform.
   // `kh`, `kw` > 0: the window size compiled in, for the im2col loader of non-pointwise convolutions. `slices` > 1:
-  // sliced K (IgemmCandidate::slices).
+  // sliced K (IgemmCandidate::slices). `atomic`: the atomic split-K tail (IgemmCandidate::atomic).
   cl::Program& TileProgram(const struct IgemmTile& tile, bool pointwise, bool batched = false, bool vec4 = false,
                            bool matmul = false, bool serial = false, int winograd_fused = 0, int kh = 0, int kw = 0,
-                           int slices = 1);
+                           int slices = 1, bool atomic = false);
+  bool Timed(const struct IgemmCandidate& k) const;  // the options (splitk, deep_steps, atomic_splitk) let it be timed
   // InputError (a candidate timing skips) when the compiled conv_igemm of `program` cannot run `group` work-items per
   // work-group on this device (registers: the H100 refused 512 for the small tiles' sliced forms).
   static void RequireGroupSize(cl::Program& program, std::size_t group, const std::string& candidate);
@@ -112,6 +113,8 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   std::string global_prefetch_;      // auto, one-ahead or two-ahead: how far ahead the GEMM loop loads (TwoAhead)
   bool early_epilogue_ = false;      // epilogue_loads=early: bias and residual loaded before the loop (EarlyEpilogue)
   bool energy_objective_ = false;    // kernel_objective=energy: choose by modelled energy, not time
+  bool deep_steps_ = false;          // deep_steps=on: the depth-32/64 sliced and split-K forms are timed too
+  bool atomic_splitk_ = false;       // atomic_splitk=on: the atomic split-K forms are timed too
   bool l2_prefetch_ = false;         // l2_prefetch=on: each GEMM launch prefetches the next launch's weights into L2
   std::optional<std::string> ptx_define_;  // PtxDefine(), once probed
   nlohmann::json l2_report_ = nlohmann::json::object();  // Describe()'s l2_prefetch, from AfterLowering

@@ -156,7 +156,8 @@ inline float im2col_at(__global const float* xn, int k, int p, int P, int khw, i
 // [z * kchunk, (z + 1) * kchunk) and, with `partial` set, stores raw sums to y + z * N * M * P. partial 1: a
 // splitk_epilogue launch adds them up. partial 2 (serial split-K): the last work-group of each output tile to finish,
 // counted in tile_done (zero between launches), adds them up and writes `out` with the epilogue, in this launch
-// (compiled in only with -DSERIAL_SPLITK).
+// (compiled in only with -DSERIAL_SPLITK). partial 3 (atomic split-K, -DATOMIC_SPLITK): every work-group adds its sums
+// into y atomically (y is zero between launches) and the last of the tile's work-groups applies the epilogue.
 // BATCHED (no split-K): group z multiplies the z-th weights W + z * M * K by the z-th input, into the z-th output.
 // The scalars travel as one struct (IgemmArgs on the host, the same layout): a launch's host cost grows with its
 // argument count (opencl_bench, BM_EmptyKernelLaunches), and batch 1 is ~100 launches.
@@ -179,7 +180,26 @@ inline void prefetch_line(__global const float* p) {
 }
 #endif
 
-#if defined(SERIAL_SPLITK) || defined(WINO_FUSED_OUTPUT)
+#if defined(SERIAL_SPLITK) || defined(WINO_FUSED_OUTPUT) || defined(ATOMIC_SPLITK)
+#define TILE_TAIL  // the last work-group of an output tile to arrive finishes it (serial, atomic, fused Winograd)
+#endif
+#ifdef ATOMIC_SPLITK
+// v added to *p in one atomic step: PTX red.global.add.f32 on NVIDIA (-DNV_PTX), performed in L2 without a reply;
+// a compare-and-swap loop on the word elsewhere (OpenCL 1.2 has no float atomic add).
+inline void add_to_global(__global float* p, float v) {
+#ifdef NV_PTX
+  asm volatile("red.global.add.f32 [%0], %1;" : : "l"((ulong)p), "f"(v) : "memory");
+#else
+  __global volatile int* word = (__global volatile int*)p;
+  int seen = *word, expected;
+  do {
+    expected = seen;
+    seen = atomic_cmpxchg(word, expected, as_int(as_float(expected) + v));
+  } while (seen != expected);
+#endif
+}
+#endif
+#ifdef TILE_TAIL
 // This work-item's stores reach global memory before its work-group is counted: true in the work-group that brings
 // the count of tile `slot` to `arrivals`, which resets the count for the next launch (tile_done is zero between
 // launches) and may then read what the other work-groups of the tile stored.
@@ -214,8 +234,8 @@ void winograd_store_tile(float p[4][4], int n, int rem, int m, int M, int tiles_
 #ifndef SLICES
 #define SLICES 1
 #endif
-#if SLICES > 1 && (defined(SERIAL_SPLITK) || defined(WINO_FUSED))
-#error "sliced K has no serial split-K or fused Winograd tail"
+#if SLICES > 1 && (defined(SERIAL_SPLITK) || defined(ATOMIC_SPLITK) || defined(WINO_FUSED))
+#error "sliced K has no serial or atomic split-K or fused Winograd tail"
 #endif
 #if (SLICES - 1) * TM * TN > SLICES * TK * (TM + TN + 8)
 #error "the slices' sums must fit in the local tiles they reuse"
@@ -223,7 +243,7 @@ void winograd_store_tile(float p[4][4], int n, int rem, int m, int M, int tiles_
 __kernel __attribute__((reqd_work_group_size(TN / RN, TM / RM, SLICES)))
 void conv_igemm(__global const float* x, __global const float* w, __global const float* bias,
                 __global const float* r, __global float* y,
-#if defined(SERIAL_SPLITK) || defined(WINO_FUSED_OUTPUT)
+#ifdef TILE_TAIL
                 __global float* out, __global volatile int* tile_done,
 #endif
 #ifdef L2_PREFETCH
@@ -247,7 +267,7 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
   __local float4 tiles4[SLICES * (A4_SIZE + B4_SIZE)];
   __local float4* As4 = tiles4 + get_local_id(2) * (A4_SIZE + B4_SIZE);
   __local float4* Bs4 = As4 + A4_SIZE;
-#if defined(SERIAL_SPLITK) || defined(WINO_FUSED_OUTPUT)
+#ifdef TILE_TAIL
   __local int last_group;
 #endif
   __local float* As = (__local float*)As4;
@@ -525,6 +545,13 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
       if (q >= Q) continue;
       const long o = ((long)(q / P) * M + m) * P + q % P;
       float4 v = (float4)(acc[i][j], acc[i][j + 1], acc[i][j + 2], acc[i][j + 3]);
+#ifdef ATOMIC_SPLITK
+      if (partial == 3) {
+        add_to_global(y + o, v.s0), add_to_global(y + o + 1, v.s1);
+        add_to_global(y + o + 2, v.s2), add_to_global(y + o + 3, v.s3);
+        continue;
+      }
+#endif
       if (partial) {
         vstore4(v, 0, y + (long)get_group_id(2) * Q * M + o);
         continue;
@@ -557,6 +584,12 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
       long o = ((long)n * M + m) * P + p;
 #endif
       float v = acc[i][j];
+#ifdef ATOMIC_SPLITK
+      if (partial == 3) {
+        add_to_global(y + o, v);
+        continue;
+      }
+#endif
       if (partial) {
         y[(long)get_group_id(2) * Q * M + o] = v;
         continue;
@@ -597,11 +630,26 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
     }
   }
 #endif
-#ifdef SERIAL_SPLITK  // its own program: the tail's registers would otherwise cost every tile occupancy
+#if defined(SERIAL_SPLITK) || defined(ATOMIC_SPLITK)  // own programs: the tail's registers cost occupancy
+#ifdef ATOMIC_SPLITK
+  // Atomic split-K: every work-group of the tile added its sums into y (zero between launches); the last to arrive
+  // reads the tile's totals, sets them back to zero for the next launch and applies the epilogue: one value per
+  // output to read instead of `splits`, and no reduction launch.
+  if (partial != 3) return;
+#ifdef NV_PTX
+  asm volatile("membar.gl;" : : : "memory");  // the reductions above are performed before this group is counted
+#endif
+  const int splits = 1;  // the one partial sum left to read: the total
+  if (!last_to_arrive(tile_done, get_group_id(1) * get_num_groups(0) + get_group_id(0), get_num_groups(2),
+                      &last_group)) {
+    return;
+  }
+#else
   if (partial != 2) return;
   // Serial split-K: the work-group that brings the tile's count to `splits` reduces the tile.
   const int splits = get_num_groups(2);
   if (!last_to_arrive(tile_done, get_group_id(1) * get_num_groups(0) + get_group_id(0), splits, &last_group)) return;
+#endif
   // Volatile: the other work-groups' sums are read from L2, never from a stale L1 line. Each work-item owns RM * RN
   // elements of the tile (consecutive columns across work-items) and loads them for SPLIT_GROUP splits before adding:
   // the tail is a few rounds of L2 latency, not one per split.
@@ -630,6 +678,9 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
     if (off[u] < 0) continue;
     const int e = tid + u * threads, m = m0 + e / TN, p = (q0 + e % TN) % P;
     float v = sum[u];
+#ifdef ATOMIC_SPLITK
+    y[off[u]] = 0.0f;  // the total read: zero again for the next launch's additions
+#endif
     if (has_bias) v += BIAS_AT(m, p);
     if (has_res) v += r[off[u]];
     out[off[u]] = activate(v, act, lo, hi);
@@ -652,7 +703,7 @@ bool IgemmTile::Vectorizable() const {
 }
 
 std::string IgemmCandidate::Name() const {
-  return tile.Name() + (splits > 1 ? fmt::format("_k{}{}", splits, serial ? "r" : "") : "") +
+  return tile.Name() + (splits > 1 ? fmt::format("_k{}{}", splits, serial ? "r" : atomic ? "a" : "") : "") +
          (slices > 1 ? fmt::format("_s{}", slices) : "") + (vec4 ? "_v4" : "");
 }
 
@@ -691,6 +742,43 @@ const std::vector<IgemmCandidate>& IgemmCandidates() {
     out.push_back({IgemmTiles()[8], 4, false, false, 4});
     out.push_back({IgemmTiles()[8], 4, true, false, 4});
     for (int t : {2, 3}) out.push_back({IgemmTiles()[t], 1, false, false, 2});  // 64x32x16_4x2, 32x32x16_2x2
+    // Deeper steps in the forms batch 1 chooses (ResNet-50 on the H100: 13 layers sliced, 13 split 4- or 16-way):
+    // a batch-1 work-group runs its depth loop with one or two warps per scheduler, each step a chain of latencies
+    // (global loads, two barriers, local loads), and the depth-32 forms of the unsplit 4 x 4 tiles timed ~17 % less
+    // per depth than their depth-16 forms there (session 13's timings). Depth 32 and 64 on the sliced and split forms.
+    // These, and every form of the two tiles added with them, are left out by deep_steps=off.
+    const std::size_t deep_from = out.size();
+    for (int sl : {2, 4}) {  // 32x32x32_4x4
+      out.push_back({IgemmTiles()[11], 1, true, false, sl});
+    }
+    out.push_back({IgemmTiles()[11], 1, false, false, 2});
+    for (int s : {4, 16}) out.push_back({IgemmTiles()[12], s, true});  // 32x64x32_4x4, float4
+    out.push_back({IgemmTiles()[12], 1, true, false, 2});
+    for (int s : {4, 16}) out.push_back({IgemmTiles()[6], s});  // 64x32x32_4x2
+    out.push_back({IgemmTiles()[13], 1, true, false, 2});      // 32x32x64_4x4, float4
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      const std::string tile = out[i].tile.Name();
+      out[i].deep_steps = i >= deep_from || tile == IgemmTiles()[12].Name() || tile == IgemmTiles()[13].Name();
+    }
+    // Atomic split-K on the split forms batch 1 chooses: the reduction launch (~4-5 us of a batch-1 layer on the
+    // H100) and the serial form's tail (reading every split's sums, up to 12 us) replaced by atomic adds in L2 and
+    // one read per output; deeper splits too. Timed only with atomic_splitk=on: on the H100 at batch 1 an atomic form
+    // took a median 1.17x the time of the same form with its reduction launch, and timing chose none of them on
+    // ResNet-50's 54 layers (session 14).
+    auto atomic = [&](int t, int s, bool vec4) {
+      IgemmCandidate c{IgemmTiles()[t], s, vec4};
+      c.atomic = true;
+      out.push_back(c);
+    };
+    for (int s : {4, 16, 32}) {
+      atomic(2, s, false);  // 64x32x16_4x2
+      atomic(8, s, true);   // 32x32x16_4x4, float4
+    }
+    for (int s : {4, 16}) {
+      atomic(3, s, false);  // 32x32x16_2x2
+      atomic(8, s, false);  // 32x32x16_4x4
+      atomic(10, s, true);  // 32x64x16_4x4, float4
+    }
     return out;
   }();
   return c;
@@ -713,6 +801,9 @@ const std::vector<IgemmTile>& IgemmTiles() {
       {64, 32, 16, 4, 4},
       {32, 64, 16, 4, 4},
       {32, 32, 32, 4, 4},
+      // Depth 32 on the 32 x 64 tile and depth 64 on the 32 x 32 tile: half and a quarter of the depth-16 steps.
+      {32, 64, 32, 4, 4},
+      {32, 32, 64, 4, 4},
   };
   // The B-tile loader gives every work-item one fixed column: the work-group size must be a multiple of TN.
   for (const auto& t : tiles) {  // the loaders give every work-item whole columns and equal shares of both tiles

@@ -36,7 +36,13 @@ struct IgemmCandidate {
   // depth, their sums added in local memory before the epilogue: no partial sums in global memory, no reduction
   // launch (with splits == 1). Work-groups of slices x Threads() work-items.
   int slices = 1;
-  // igemm_64x32x16_4x2, igemm_64x32x16_4x2_k16 (reduction launch), igemm_64x32x16_4x2_k16r (serial),
+  // One of the depth-32/64 sliced and split-K forms that the option deep_steps=off leaves out of the timed candidates.
+  bool deep_steps = false;
+  // Atomic split-K (splits > 1, not serial): every work-group adds its partial sums into a zeroed buffer with atomic
+  // adds (PTX red.global.add.f32 on NVIDIA) and the last of each output tile's work-groups reads the totals, zeroes
+  // them again and applies the epilogue, in the same launch. Sums in arrival order: not bitwise reproducible.
+  bool atomic = false;
+  // igemm_64x32x16_4x2, igemm_64x32x16_4x2_k16 (reduction launch), igemm_64x32x16_4x2_k16r (serial), ..._k16a (atomic),
   // igemm_64x64x16_4x4_v4, ..._k4_v4, ..._k4r_v4, igemm_32x32x16_4x4_s4_v4 (sliced), ..._k4_s4_v4
   std::string Name() const;
 };

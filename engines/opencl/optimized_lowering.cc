@@ -148,16 +148,23 @@ void OpenClOptimizedEngine::LowerIgemm(Builder& b, const Node& n, const std::str
   const std::int64_t kchunk = (K + cand->splits * tile.tk - 1) / (cand->splits * tile.tk) * tile.tk;
   const std::int64_t splits = (K + kchunk - 1) / kchunk;
   cl_mem dest = output;
-  if (splits > 1) dest = b.Scratch(n.outputs[0] + ".splitk", splits * total).buffer->mem();
+  const bool atomic = splits > 1 && cand->atomic;
+  if (atomic) {
+    // The totals the work-groups add into: zero between launches (the last of each tile's work-groups zeroes what it
+    // read), so kept for the plan's lifetime, outside the pooled buffers (int64 zeros: two float words each).
+    dest = b.Meta(std::vector<std::int64_t>((total + 1) / 2, 0));
+  } else if (splits > 1) {
+    dest = b.Scratch(n.outputs[0] + ".splitk", splits * total).buffer->mem();
+  }
   const std::size_t local[3] = {static_cast<std::size_t>(tile.tn / tile.rn), static_cast<std::size_t>(tile.tm / tile.rm),
                                 static_cast<std::size_t>(cand->slices)};
   const std::size_t global[3] = {static_cast<std::size_t>((Q + tile.tn - 1) / tile.tn) * local[0],
                                  static_cast<std::size_t>((Mo + tile.tm - 1) / tile.tm) * local[1],
                                  static_cast<std::size_t>(splits * cand->slices)};
-  // Serial split-K: one arrival counter per output tile, zero between launches (the last arrival resets it); kept for
-  // the plan's lifetime, outside the pooled buffers.
+  // Serial and atomic split-K: one arrival counter per output tile, zero between launches (the last arrival resets
+  // it); kept for the plan's lifetime, outside the pooled buffers.
   cl_mem serial_counts = nullptr;
-  if (splits > 1 && cand->serial) {
+  if (splits > 1 && (cand->serial || atomic)) {
     const std::int64_t tiles = static_cast<std::int64_t>(global[0] / local[0] * (global[1] / local[1]));
     serial_counts = b.Meta(std::vector<std::int64_t>((tiles + 1) / 2, 0));  // int64 words: two int32 counters each
   }
@@ -184,7 +191,8 @@ void OpenClOptimizedEngine::LowerIgemm(Builder& b, const Node& n, const std::str
   auto n32 = [](std::int64_t v) { return static_cast<std::int32_t>(v); };
   const IgemmArgs args{n32(C), n32(H), n32(W), n32(Mo), n32(g.kh), n32(g.kw), n32(g.sh), n32(g.sw),
                        n32(g.pt), n32(g.pl), n32(g.dh), n32(g.dw), n32(g.oh), n32(g.ow), n32(N), ep.act,
-                       n32(kchunk), splits == 1 ? 0 : cand->serial ? 2 : 1, ep.bias != nullptr, ep.residual != nullptr,
+                       n32(kchunk), splits == 1 ? 0 : cand->serial ? 2 : atomic ? 3 : 1, ep.bias != nullptr,
+                       ep.residual != nullptr,
                        ep.lo, ep.hi};
   std::vector<KernelArg> kargs = {M(input), M(weights), M(ep.bias ? ep.bias : dummy),
                                   M(ep.residual ? ep.residual : dummy), M(dest)};
@@ -193,13 +201,13 @@ void OpenClOptimizedEngine::LowerIgemm(Builder& b, const Node& n, const std::str
   if (l2_prefetch_) kargs.push_back(M(dummy));
   kargs.push_back(Struct(args));
   const bool im2col = !pointwise && !s.matmul;  // the window size compiled in where the loader does im2col
-  cl::Program& program = TileProgram(tile, pointwise, false, cand->vec4, s.matmul, serial_counts != nullptr, 0,
+  cl::Program& program = TileProgram(tile, pointwise, false, cand->vec4, s.matmul, serial_counts && !atomic, 0,
                                      im2col ? static_cast<int>(g.kh) : 0, im2col ? static_cast<int>(g.kw) : 0,
-                                     cand->slices);
+                                     cand->slices, atomic);
   RequireGroupSize(program, local[0] * local[1] * local[2], candidate);
   b.Kernel3d(n, program, "conv_igemm", candidate, kargs, global, local);
   MarkConstants(s.matmul ? input : weights, l2_prefetch_ ? &args : nullptr, pf_arg);  // a MatMul's: its "input"
-  if (splits == 1 || cand->serial) return;
+  if (splits == 1 || cand->serial || atomic) return;
   // The reduction's bias index is (i / inner) % channels: per output channel, or per column for a MatMul.
   const std::int64_t channels = s.matmul ? g.ow : Mo, inner = s.matmul ? 1 : g.oh * g.ow;
   const SplitkArgs reduce{total, channels, inner, n32(splits), ep.bias != nullptr, ep.residual != nullptr,

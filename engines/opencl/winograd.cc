@@ -46,6 +46,7 @@ const std::vector<WinogradCandidate>& WinogradCandidates() {
       out.push_back({m, IgemmTiles()[8], true, 0, 4});
       out.push_back({m, IgemmTiles()[10], true, 0, 2});  // 32x64x16_4x4, float4
       out.push_back({m, IgemmTiles()[8], false, 0, 4});  // scalar
+      out.push_back({m, IgemmTiles()[11], true, 0, 2, true});  // 32x32x32_4x4, float4: half the depth steps
     }
     return out;
   }();

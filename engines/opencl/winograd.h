@@ -23,6 +23,7 @@ struct WinogradCandidate {
   // applies the output transform and the epilogue (a per-tile arrival counter, as serial split-K).
   int fused = 0;
   int slices = 1;  // sliced K in the batched GEMM (IgemmCandidate::slices); unfused forms only
+  bool deep_steps = false;  // a depth-32 sliced form, left out of the timed candidates by deep_steps=off
   int alpha() const { return m + 2; }
   // winograd_f2_64x64, winograd_f4_128x64, winograd_f4_64x64_v4, winograd_f2_64x32_fused, winograd_f2_32x32_s4_v4
   std::string Name() const;
