@@ -3,6 +3,7 @@
 // Outputs (checks) -> Describe (stored with the run). An engine object serves one cell at a time.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -54,6 +55,10 @@ struct EngineConfig {
   std::string device_platform;      // substring of the OpenCL platform name
   std::int64_t device_index = 0;
   nlohmann::json options = nlohmann::json::object();  // the scenario's engine_options for this engine
+  // The device's cumulative energy counter in joules (NaN where a read failed), from the run's meters (the nvml
+  // meter's gpuN_energy); empty where the run has none. opencl-optimized's kernel_objective=measured-energy reads it
+  // while it selects kernels.
+  std::function<double()> device_energy_j;
 };
 
 struct EngineInfo {

@@ -113,8 +113,14 @@ const std::vector<EngineInfo>& Engines() {
          "each tile's last work-group: no reduction launch; sums not bitwise reproducible run to run; slower than "
          "the reduction launch on the H100, so off by default)"},
         {"kernel_objective", ParamSpec::Kind::kString, "time", "",
-         "what timed selection minimises per layer: time, or energy (modelled: seconds x (static_power_ratio + "
-         "share of compute units the candidate keeps busy); docs/engines.md)"},
+         "what timed selection minimises per layer: time; energy (modelled: seconds x (static_power_ratio + "
+         "share of compute units the candidate keeps busy)); or measured-energy (the fastest candidates run while "
+         "the device's energy counter is read: needs the nvml meter; docs/engines.md)"},
+        {"energy_candidates", ParamSpec::Kind::kPositiveInt, 3, "",
+         "kernel_objective=measured-energy: how many of each layer's fastest candidates are measured (1 to 50)"},
+        {"energy_window_ms", ParamSpec::Kind::kPositiveNumber, 500, "ms",
+         "kernel_objective=measured-energy: how long each candidate runs between the two counter steps that "
+         "measure its power (10 to 60000)"},
         {"static_power_ratio", ParamSpec::Kind::kNonNegativeNumber, 1.0, "",
          "kernel_objective=energy: the card's power with no compute unit busy over the power its busy units add"},
         {"parallel_branches", ParamSpec::Kind::kString, "auto", "",

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <iostream>
+#include <optional>
 #include <random>
 
 #include <fmt/format.h>
@@ -42,6 +43,24 @@ struct CellContext {
 };
 
 void Note(const CellContext& ctx, const std::string& line) { ctx.progress.Line(line); }
+
+// The engine's device energy counter (EngineConfig::device_energy_j): the nvml meter's gpuN_energy channel, the one
+// there is or the one of the scenario's device index; empty without one. A read goes through the sampler's lock.
+std::function<double()> DeviceEnergyReader(const CellContext& ctx) {
+  std::vector<std::size_t> gpus;
+  std::optional<std::size_t> indexed;
+  const auto& channels = ctx.meters.channels();
+  for (std::size_t i = 0; i < channels.size(); ++i) {
+    const std::string& name = channels[i].name;
+    if (name.rfind("nvml::gpu", 0) != 0 || name.size() < 7 || name.substr(name.size() - 7) != "_energy") continue;
+    gpus.push_back(i);
+    if (name == fmt::format("nvml::gpu{}_energy", ctx.s.device.index)) indexed = i;
+  }
+  if (gpus.size() != 1 && !indexed) return {};
+  const std::size_t channel = gpus.size() == 1 ? gpus[0] : *indexed;
+  MeterSession* meters = &ctx.meters;
+  return [meters, channel] { return meters->Mark().values.at(channel); };
+}
 
 // The load loop's per-query hook: redraws the live line with inferences so far and the meters' recent power.
 std::function<void(std::int64_t)> ProgressHook(const CellContext& ctx, std::int64_t batch) {
@@ -244,7 +263,8 @@ std::string RunCell(const CellContext& ctx, CellRecord& rec, const Cell& cell) {
   ctx.progress.Phase("prepare");
   try {
     auto engine = FindEngine(cell.engine)->create(EngineConfig{ctx.s.device.type, ctx.s.device.platform,
-                                                                 ctx.s.device.index, ctx.s.engine_options[cell.engine]});
+                                                                 ctx.s.device.index, ctx.s.engine_options[cell.engine],
+                                                                 DeviceEnergyReader(ctx)});
     const auto p0 = Clock::now();
     engine->Prepare(ctx.graph, cell.precision, cell.batch);
     rec.prepare_s = Since(p0);

@@ -87,7 +87,19 @@ OpenClOptimizedEngine::OpenClOptimizedEngine(EngineConfig config) : OpenClBaseli
   single_fragments_ = Option(o, "fragments", "double", {"double", "single"}) == "single";
   global_prefetch_ = Option(o, "global_prefetch", "auto", {"auto", "one-ahead", "two-ahead"});
   early_epilogue_ = Option(o, "epilogue_loads", "late", {"late", "early"}) == "early";
-  energy_objective_ = Option(o, "kernel_objective", "time", {"time", "energy"}) == "energy";
+  const std::string objective = Option(o, "kernel_objective", "time", {"time", "energy", "measured-energy"});
+  energy_objective_ = objective == "energy";
+  measured_energy_ = objective == "measured-energy";
+  energy_candidates_ = static_cast<int>(NumberOption(o, "energy_candidates", energy_candidates_, 1, 50,
+                                                     "an integer from 1 to 50 (how many of each layer's fastest "
+                                                     "candidates kernel_objective=measured-energy measures)"));
+  if (o.contains("energy_candidates") && NumberOption(o, "energy_candidates", 1, 1, 50, "") != energy_candidates_) {
+    throw InputError(fmt::format("opencl-optimized: option energy_candidates is {}; expected an integer from 1 to 50",
+                                 o["energy_candidates"].dump()));
+  }
+  energy_window_s_ = 1e-3 * NumberOption(o, "energy_window_ms", 1e3 * energy_window_s_, 10, 60000,
+                                         "milliseconds from 10 to 60000 (how long kernel_objective=measured-energy "
+                                         "runs each candidate while it reads the energy counter)");
   l2_prefetch_ = Option(o, "l2_prefetch", "off", {"off", "on"}) == "on";
   deep_steps_ = Option(o, "deep_steps", "off", {"off", "on"}) == "on";
   atomic_splitk_ = Option(o, "atomic_splitk", "off", {"off", "on"}) == "on";
@@ -170,6 +182,8 @@ void OpenClOptimizedEngine::Prepare(const Graph& graph, Precision precision, std
   choices_.clear();
   timings_ = nlohmann::json::object();
   busy_ = nlohmann::json::object();
+  energies_ = nlohmann::json::object();
+  powers_ = nlohmann::json::object();
   plan_ = PlanLookup{"off", "", "", nullptr};
   if (!device_) {
     // Timing candidates on the device clock needs a profiling queue; inference alone does not.
@@ -204,6 +218,7 @@ void OpenClOptimizedEngine::Prepare(const Graph& graph, Precision precision, std
   phases_["plan_lookup"] = Since(t0);
   const bool hit = plan_.status == "hit";
   timing_ = !hit && (selection_ == "time" || (selection_ == "auto" && device_->is_gpu()));
+  if (timing_ && measured_energy_) RequireEnergyCounter();
   if (!hit && gemm_params_.is_null() && (tune_gemm_ == "on" || (tune_gemm_ == "auto" && device_->is_gpu()))) {
     const auto t1 = Clock::now();
     TuneGemm();
@@ -395,6 +410,7 @@ bool OpenClOptimizedEngine::LowerFused(Builder& b, const Node& n) {
                             (candidate_timing_ == "wall" && timing_window_s_ > 0
                                  ? fmt::format("|window-{}us", std::lround(timing_window_s_ * 1e6))
                                  : std::string());
+    std::map<std::string, CandidateCost> costs;
     for (const auto& c : cands) {
       const auto cached = timing_cache_->Find(sig + "|" + c), busy = timing_cache_->Find(sig + "|" + c + "|busy");
       auto measure = [&]() -> CandidateCost {
@@ -411,11 +427,13 @@ bool OpenClOptimizedEngine::LowerFused(Builder& b, const Node& n) {
       }
       timings_[n.name][c] = cost.seconds;
       busy_[n.name][c] = cost.busy;
+      costs[c] = cost;
       if (Score(cost) < best) {
         best = Score(cost);
         choice = c;
       }
     }
+    if (measured_energy_) choice = LeastEnergyCandidate(b, n, costs, sig);
   } else {
     choice = cands[0];
   }
@@ -437,8 +455,46 @@ double OpenClOptimizedEngine::Score(const CandidateCost& c) const {
 
 OpenClOptimizedEngine::CandidateCost OpenClOptimizedEngine::TimeCandidate(Builder& b, const Node& n,
                                                                           const std::string& candidate) {
-  // Lower the candidate on its own, run it, then undo every trace of it in the plan.
   const auto t_start = Clock::now();
+  double best = 1e30, busy = 0;
+  WithCandidate(b, n, candidate, [&](std::size_t first) {
+    auto run = [&](int times) {
+      for (int t = 0; t < times; ++t) {
+        for (std::size_t i = first; i < launches_.size(); ++i) launches_[i].run();
+      }
+      cl::Check(clFinish(device_->queue()), "clFinish");
+    };
+    run(1);  // compiles library kernels on first use
+    // Wall timing: enough repetitions per measurement to fill timing_window_us, so that the wait at its end
+    // (clFinish, tens of us on the H100) and the host's jitter are a small share of it; a batch-1 layer of ~15 us took
+    // five repetitions, ~75 us, and a build's per-layer timings moved by up to 40% from one build to the next
+    // (session 12).
+    constexpr int kBackToBack = 5;
+    int reps = kBackToBack, trials = 3;
+    if (candidate_timing_ == "wall" && timing_window_s_ > 0) {
+      best = WallSeconds(run, kBackToBack);  // the first trial, and the estimate (a slow candidate keeps it: PoCL)
+      reps = static_cast<int>(std::clamp(std::ceil(timing_window_s_ / std::max(best, 1e-7)), 1.0 * kBackToBack, 400.0));
+      if (reps > kBackToBack) {
+        best = 1e30;  // five repetitions' end-of-run wait would bias it: three trials of the window instead
+      } else {
+        trials = 2;
+      }
+    }
+    for (int r = 0; r < trials; ++r) {
+      best = std::min(best, candidate_timing_ == "gpu" ? GatedGpuSeconds(first, kBackToBack) : WallSeconds(run, reps));
+    }
+    const double units = std::max<double>(1, device_->compute_units());
+    for (std::size_t i = first; i < launches_.size(); ++i) {
+      busy = std::max(busy, launches_[i].groups ? std::min(1.0, static_cast<double>(launches_[i].groups) / units) : 1.0);
+    }
+  });
+  phases_["kernel_timing"] += Since(t_start);
+  return {best, busy};
+}
+
+void OpenClOptimizedEngine::WithCandidate(Builder& b, const Node& n, const std::string& candidate,
+                                          const std::function<void(std::size_t)>& use) {
+  // Lower the candidate on its own, use it, then undo every trace of it in the plan.
   const auto tensors = device_tensors_;
   const auto kinds = launches_by_kind_;
   const auto pooled = pooled_;
@@ -457,45 +513,14 @@ OpenClOptimizedEngine::CandidateCost OpenClOptimizedEngine::TimeCandidate(Builde
     device_bytes_ = bytes;
     buffers_allocated_ = allocated;
   };
-  try {  // a candidate refused part-way through its lowering (InputError) must leave nothing behind either
+  try {  // a candidate refused part-way through its lowering (InputError), or failing as it runs, leaves nothing
     LowerCandidate(b, n, candidate);
+    use(first);
   } catch (...) {
     undo();
     throw;
   }
-  auto run = [&](int times) {
-    for (int t = 0; t < times; ++t) {
-      for (std::size_t i = first; i < launches_.size(); ++i) launches_[i].run();
-    }
-    cl::Check(clFinish(device_->queue()), "clFinish");
-  };
-  run(1);  // compiles library kernels on first use
-  // Wall timing: enough repetitions per measurement to fill timing_window_us, so that the wait at its end (clFinish,
-  // tens of us on the H100) and the host's jitter are a small share of it; a batch-1 layer of ~15 us took five
-  // repetitions, ~75 us, and a build's per-layer timings moved by up to 40% from one build to the next (session 12).
-  constexpr int kBackToBack = 5;
-  int reps = kBackToBack, trials = 3;
-  double best = 1e30;
-  if (candidate_timing_ == "wall" && timing_window_s_ > 0) {
-    best = WallSeconds(run, kBackToBack);  // the first trial, and the estimate (a slow candidate keeps it: PoCL)
-    reps = static_cast<int>(std::clamp(std::ceil(timing_window_s_ / std::max(best, 1e-7)), 1.0 * kBackToBack, 400.0));
-    if (reps > kBackToBack) {
-      best = 1e30;  // five repetitions' end-of-run wait would bias it: three trials of the window instead
-    } else {
-      trials = 2;
-    }
-  }
-  for (int r = 0; r < trials; ++r) {
-    best = std::min(best, candidate_timing_ == "gpu" ? GatedGpuSeconds(first, kBackToBack) : WallSeconds(run, reps));
-  }
-  double busy = 0;
-  const double units = std::max<double>(1, device_->compute_units());
-  for (std::size_t i = first; i < launches_.size(); ++i) {
-    busy = std::max(busy, launches_[i].groups ? std::min(1.0, static_cast<double>(launches_[i].groups) / units) : 1.0);
-  }
   undo();
-  phases_["kernel_timing"] += Since(t_start);
-  return {best, busy};
 }
 
 // "wall": kBackToBack repetitions enqueued back to back, timed on the host clock: a layer costs the slower of its
@@ -638,7 +663,12 @@ nlohmann::json OpenClOptimizedEngine::Describe() const {
           {"kernel_timings_s", timings_},
           {"kernel_busy_fraction", busy_},
           {"kernel_objective", energy_objective_ ? fmt::format("energy (static power ratio {})", static_power_ratio_)
-                                                 : std::string("time")},
+                               : measured_energy_
+                                   ? fmt::format("measured energy (the {} fastest candidates, {} ms each)",
+                                                 energy_candidates_, std::lround(energy_window_s_ * 1e3))
+                                   : std::string("time")},
+          {"kernel_energy_j", energies_},
+          {"kernel_power_w", powers_},
           {"global_prefetch", global_prefetch_},
           {"two_ahead_tiles", two_ahead},
           {"early_epilogue_tiles", early_epilogue},

@@ -5,6 +5,7 @@
 // shared by liveness, and a plan cache that skips selection and tuning when nothing in the key changed.
 #pragma once
 
+#include <cmath>
 #include <optional>
 #include <set>
 
@@ -60,6 +61,20 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
     double seconds = 1e30, busy = 1;
   };
   CandidateCost TimeCandidate(Builder& b, const Node& n, const std::string& candidate);
+  // `candidate` lowered on its own (its launches from `first` on), `use` called, then every trace of it undone.
+  void WithCandidate(Builder& b, const Node& n, const std::string& candidate, const std::function<void(std::size_t)>& use);
+  // kernel_objective=measured-energy (energy_selection.cc): of the timed candidates `costs` of layer `n`, the
+  // energy_candidates fastest are run back to back for energy_window_ms each while the device's energy counter is
+  // read; returns the one with the least energy per repetition (cached beside the timings, `sig` their key).
+  std::string LeastEnergyCandidate(Builder& b, const Node& n, const std::map<std::string, CandidateCost>& costs,
+                                   const std::string& sig);
+  // Joules per repetition of the launches from `first` on (timed at `seconds` each) and the average power, from the
+  // device's energy counter while they run back to back; NaN when the counter failed or did not move.
+  struct CandidateEnergy {
+    double joules = std::nan(""), watts = std::nan("");
+  };
+  CandidateEnergy CandidateJoules(std::size_t first, double seconds);
+  void RequireEnergyCounter() const;  // InputError naming the fix when measured-energy has no counter to read
   // What selection minimises: the time, or with kernel_objective=energy the modelled energy
   // seconds x (static_power_ratio + busy) (docs/engines.md, "Energy objective").
   double Score(const CandidateCost& c) const;
@@ -113,6 +128,9 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   std::string global_prefetch_;      // auto, one-ahead or two-ahead: how far ahead the GEMM loop loads (TwoAhead)
   bool early_epilogue_ = false;      // epilogue_loads=early: bias and residual loaded before the loop (EarlyEpilogue)
   bool energy_objective_ = false;    // kernel_objective=energy: choose by modelled energy, not time
+  bool measured_energy_ = false;     // kernel_objective=measured-energy: choose by energy read from the device
+  int energy_candidates_ = 3;        // measured-energy: how many of the fastest candidates per layer are measured
+  double energy_window_s_ = 0.5;     // measured-energy: the span of each candidate's energy measurement
   bool deep_steps_ = false;          // deep_steps=on: the depth-32/64 sliced and split-K forms are timed too
   bool atomic_splitk_ = false;       // atomic_splitk=on: the atomic split-K forms are timed too
   bool l2_prefetch_ = false;         // l2_prefetch=on: each GEMM launch prefetches the next launch's weights into L2
@@ -138,6 +156,8 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   std::string optimized_hash_;
   std::map<std::string, std::string> choices_;         // node -> chosen candidate
   nlohmann::json timings_ = nlohmann::json::object();  // node -> {candidate: seconds}
+  nlohmann::json energies_ = nlohmann::json::object();  // measured-energy: node -> {candidate: joules per run}
+  nlohmann::json powers_ = nlohmann::json::object();    // measured-energy: node -> {candidate: watts}
   nlohmann::json busy_ = nlohmann::json::object();     // node -> {candidate: busy share of the compute units}
   std::map<std::string, std::unique_ptr<cl::Program>> tile_programs_;
   std::unique_ptr<cl::Program> fused_program_;
