@@ -121,6 +121,13 @@ const std::vector<EngineInfo>& Engines() {
         {"energy_window_ms", ParamSpec::Kind::kPositiveNumber, 500, "ms",
          "kernel_objective=measured-energy: how long each candidate runs between the two counter steps that "
          "measure its power (10 to 60000)"},
+        {"energy_slack", ParamSpec::Kind::kNonNegativeNumber, 1000, "%",
+         "kernel_objective=measured-energy: of the energy_candidates fastest, only those at most this much slower "
+         "than the layer's fastest are measured (0 to 1000; 1000: no limit)"},
+        {"host_wait", ParamSpec::Kind::kString, "finish", "",
+         "how Wait() learns an inference finished: finish (clFinish) or spin (Enqueue() ends with a marker and a "
+         "flush, and the host polls the marker's status: one core busy, a shorter gap on the device between "
+         "inferences); not part of the plan-cache key"},
         {"static_power_ratio", ParamSpec::Kind::kNonNegativeNumber, 1.0, "",
          "kernel_objective=energy: the card's power with no compute unit busy over the power its busy units add"},
         {"parallel_branches", ParamSpec::Kind::kString, "auto", "",

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -18,12 +19,14 @@ namespace {
 using testing::RunCli;
 using testing::TempDir;
 
-std::string EnergyScenario(const TempDir& tmp, const std::string& meters) {
+std::string EnergyScenario(const TempDir& tmp, const std::string& meters,
+                           const std::string& selection = R"("energy_candidates": 2)") {
   const std::string path = tmp / "e.json";
   std::ofstream(path) << R"({"model": {"builtin": "mlp", "params": {"input": 64, "hidden": [64], "output": 8}},
     "engines": ["opencl-optimized"], "batch_sizes": [4],
     "engine_options": {"opencl-optimized": {"kernel_selection": "time", "kernel_objective": "measured-energy",
-                                            "energy_candidates": 2, "energy_window_ms": 150, "plan_cache": false}},
+                                            "energy_window_ms": 150, "plan_cache": false, )"
+                      << selection << R"(}},
     "load": {"warmup_s": 0, "warmup_queries": 1, "min_duration_s": 0.2, "min_queries": 3, "repetitions": 1,
              "energy_quantization": 1},
     "idle": {"enabled": false}, "meter_calibration_s": 0.3, )"
@@ -31,19 +34,28 @@ std::string EnergyScenario(const TempDir& tmp, const std::string& meters) {
   return path;
 }
 
-TEST(CliMeasuredEnergy, ChoosesAmongTheFastestByTheCounter) {
-  TempDir tmp;
+std::string FakeNvmlMeters() {
+  return std::string(R"("meters": ["nvml"], "meter_options": {"nvml": {"library": ")") + JOULEBENCH_FAKE_NVML + "\"}}";
+}
+
+// Runs the MLP scenario with `selection` under the fake NVML library at 300 W; the cell's Describe() (empty on failure).
+nlohmann::json RunMeasured(const TempDir& tmp, const std::string& selection) {
   setenv("FAKE_NVML_WATTS", "300", 1);
   unsetenv("FAKE_NVML_MODE");
-  const std::string meters =
-      std::string(R"("meters": ["nvml"], "meter_options": {"nvml": {"library": ")") + JOULEBENCH_FAKE_NVML + "\"}}";
-  auto r = RunCli(tmp, {"run", EnergyScenario(tmp, meters), "--db", tmp / "e.db"});
+  auto r = RunCli(tmp, {"run", EnergyScenario(tmp, FakeNvmlMeters(), selection), "--db", tmp / "e.db"});
   unsetenv("FAKE_NVML_WATTS");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  if (r.exit_code != 0) return nlohmann::json();
   Store store(tmp / "e.db");
   const auto cells = store.Cells(*store.LatestRunId());
-  ASSERT_EQ(cells.size(), 1u);
-  const auto d = nlohmann::json::parse(cells[0].describe_json);
+  EXPECT_EQ(cells.size(), 1u);
+  return cells.size() == 1 ? nlohmann::json::parse(cells[0].describe_json) : nlohmann::json();
+}
+
+TEST(CliMeasuredEnergy, ChoosesAmongTheFastestByTheCounter) {
+  TempDir tmp;
+  const auto d = RunMeasured(tmp, R"("energy_candidates": 2)");
+  ASSERT_TRUE(d.is_object());
   EXPECT_NE(d["kernel_objective"].get<std::string>().find("measured energy (the 2 fastest candidates, 150 ms"),
             std::string::npos)
       << d["kernel_objective"];
@@ -70,6 +82,38 @@ TEST(CliMeasuredEnergy, ChoosesAmongTheFastestByTheCounter) {
     }
     EXPECT_EQ(d["kernel_choice_per_node"][node], least) << node;
   }
+}
+
+// energy_slack: of the (up to 50) timed candidates, only those within 30% of the layer's fastest time are measured.
+TEST(CliMeasuredEnergy, SlackMeasuresOnlyTheCandidatesNearTheFastest) {
+  TempDir tmp;
+  const auto d = RunMeasured(tmp, R"("energy_candidates": 50, "energy_slack": 30)");
+  ASSERT_TRUE(d.is_object());
+  EXPECT_NE(d["kernel_objective"].get<std::string>().find("the 50 fastest candidates within 30% of the fastest's time"),
+            std::string::npos)
+      << d["kernel_objective"];
+  int left_out = 0;
+  for (const auto& [node, times] : d["kernel_timings_s"].items()) {
+    double fastest = 1e30;
+    for (const auto& [cand, t] : times.items()) fastest = std::min(fastest, t.get<double>());
+    std::set<std::string> near;
+    for (const auto& [cand, t] : times.items()) {
+      const double limit = fastest * 1.3, s = t.get<double>();
+      if (std::abs(s - limit) < 1e-3 * limit) continue;  // too close to the edge to say
+      if (s < limit) near.insert(cand);
+      else ++left_out;
+    }
+    const auto measured = d["kernel_energy_j"].value(node, nlohmann::json::object());
+    std::set<std::string> got;
+    for (const auto& [cand, joules] : measured.items()) got.insert(cand);
+    if (near.size() < 2) {  // nothing to compare: the fastest is chosen unmeasured
+      EXPECT_TRUE(got.empty()) << node;
+    } else {
+      for (const auto& c : near) EXPECT_TRUE(got.count(c)) << node << ": " << c << " is near the fastest, unmeasured";
+      for (const auto& c : got) EXPECT_LT(times[c].get<double>(), fastest * 1.301) << node << ": " << c;
+    }
+  }
+  EXPECT_GT(left_out, 0) << "no candidate was slower than the slack allows: the test shows nothing";
 }
 
 TEST(CliMeasuredEnergy, WithoutACounterTheRunIsRefusedAndNamesTheFix) {

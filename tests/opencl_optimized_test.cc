@@ -685,6 +685,25 @@ TEST(OpenClOptimized, PlanCacheHitsRebuildsCorruptAndStaleFilesAndKeysOnBatch) {
   EXPECT_EQ(ClearPlans(), 2);
 }
 
+// host_wait=spin: Wait() polls the marker Enqueue() left instead of calling clFinish. The answer must be the one
+// of the last inference (the parallel branches' auxiliary queue joined before the marker), and the plan is the
+// same: host_wait is not part of the plan-cache key.
+TEST(OpenClOptimized, SpinWaitMatchesTheReferenceAndSharesThePlan) {
+  FreshPlanCache cache;
+  const Graph g = Zoo("resnet50", {{"image", 32}});
+  const nlohmann::json finish = {{"parallel_branches", "on"}, {"plan_cache", true}};
+  nlohmann::json spin = finish;
+  spin["host_wait"] = "spin";
+  const auto built = ExpectMatchesReference(g, 1, finish);
+  EXPECT_EQ(built["host_wait"], "finish");
+  EXPECT_EQ(built["plan_cache"]["status"], "miss");
+  ASSERT_FALSE(built["parallel_branches"].empty());
+  const auto spun = ExpectMatchesReference(g, 1, spin);
+  EXPECT_EQ(spun["host_wait"], "spin");
+  EXPECT_EQ(spun["plan_cache"]["status"], "hit");
+  EXPECT_EQ(spun["kernel_choice_per_node"], built["kernel_choice_per_node"]);
+}
+
 int FailingPass(Graph& g, PassReport&) {
   g.initializers["half_done"] = Tensor(DataType::kFloat32, {1});
   g.nodes.pop_back();
@@ -713,6 +732,15 @@ TEST(OpenClOptimized, BadOptionsAreClearErrors) {
   }
   EXPECT_THROW(make({{"conv_kernel", "fastest"}}), InputError);
   EXPECT_THROW(make({{"kernel_selection", "random"}}), InputError);
+  EXPECT_THROW(make({{"host_wait", "sleep"}}), InputError);
+  try {
+    make({{"energy_slack", -5}});
+    FAIL() << "accepted a negative slack";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("option energy_slack is -5; expected a percentage from 0 to 1000"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace

@@ -2,8 +2,9 @@
 // counter reports while the candidate runs, not by its time alone. At batch 1 on the H100 the plan that timing builds
 // draws ~330 W where opencl-baseline draws ~225 W: how many compute units a candidate keeps busy, whether it spills
 // partial sums, how often it re-reads its tiles all show in its power, which the clock does not see. The fastest few
-// candidates of each layer (energy_candidates) are run back to back for energy_window_ms each while the counter is
-// read (EngineConfig::device_energy_j: the run's nvml meter); the one with the least joules per run is chosen.
+// candidates of each layer (energy_candidates, and only those within energy_slack of the fastest's time) are run back
+// to back for energy_window_ms each while the counter is read (EngineConfig::device_energy_j: the run's nvml meter);
+// the one with the least joules per run is chosen.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -46,6 +47,9 @@ std::string OpenClOptimizedEngine::LeastEnergyCandidate(Builder& b, const Node& 
   if (fastest.empty()) return costs.begin()->first;
   std::sort(fastest.begin(), fastest.end());
   fastest.resize(std::min<std::size_t>(fastest.size(), static_cast<std::size_t>(energy_candidates_)));
+  const double limit = fastest[0].first * (1 + energy_slack_);  // energy_slack: no candidate slower than this
+  fastest.erase(std::remove_if(fastest.begin(), fastest.end(), [&](const auto& f) { return f.first > limit; }),
+                fastest.end());
   if (fastest.size() == 1) return fastest[0].second;
   const auto t0 = Clock::now();
   const std::string suffix = fmt::format("|joules-{}ms", std::lround(energy_window_s_ * 1e3));

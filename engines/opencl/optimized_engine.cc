@@ -100,6 +100,10 @@ OpenClOptimizedEngine::OpenClOptimizedEngine(EngineConfig config) : OpenClBaseli
   energy_window_s_ = 1e-3 * NumberOption(o, "energy_window_ms", 1e3 * energy_window_s_, 10, 60000,
                                          "milliseconds from 10 to 60000 (how long kernel_objective=measured-energy "
                                          "runs each candidate while it reads the energy counter)");
+  energy_slack_ = 1e-2 * NumberOption(o, "energy_slack", 1e2 * energy_slack_, 0, 1000,
+                                      "a percentage from 0 to 1000 (how much slower than a layer's fastest "
+                                      "candidate one that kernel_objective=measured-energy measures may be)");
+  spin_wait_ = Option(o, "host_wait", "finish", {"finish", "spin"}) == "spin";
   l2_prefetch_ = Option(o, "l2_prefetch", "off", {"off", "on"}) == "on";
   deep_steps_ = Option(o, "deep_steps", "off", {"off", "on"}) == "on";
   atomic_splitk_ = Option(o, "atomic_splitk", "off", {"off", "on"}) == "on";
@@ -116,6 +120,7 @@ OpenClOptimizedEngine::~OpenClOptimizedEngine() {
     clFinish(aux_queue_);
     clReleaseCommandQueue(aux_queue_);
   }
+  if (inference_done_) clReleaseEvent(inference_done_);
   if (branch_done_) clReleaseEvent(branch_done_);
   if (fork_event_) clReleaseEvent(fork_event_);
   if (branch_gate_) {
@@ -194,8 +199,11 @@ void OpenClOptimizedEngine::Prepare(const Graph& graph, Precision precision, std
   phases_.clear();
   // The model's structure and a fast digest of its weights: the byte-wise Hash() costs 0.3 s on ResNet-50, a third
   // of a plan-cache hit.
-  nlohmann::json plan_options = config_.options;  // queue_profiling changes how the plan is run, not the plan
-  if (plan_options.is_object()) plan_options.erase("queue_profiling");
+  nlohmann::json plan_options = config_.options;  // queue_profiling and host_wait change how the plan is run, not it
+  if (plan_options.is_object()) {
+    plan_options.erase("queue_profiling");
+    plan_options.erase("host_wait");
+  }
   const nlohmann::json key = {{"model_hash", graph.Hash(/*weights=*/false) + "-" + graph.WeightsDigest()},   {"device", device_->name()},
                               {"driver", device_->driver()},  {"platform", device_->platform()},
                               {"precision", PrecisionName(precision)}, {"batch", batch},
@@ -664,9 +672,15 @@ nlohmann::json OpenClOptimizedEngine::Describe() const {
           {"kernel_busy_fraction", busy_},
           {"kernel_objective", energy_objective_ ? fmt::format("energy (static power ratio {})", static_power_ratio_)
                                : measured_energy_
-                                   ? fmt::format("measured energy (the {} fastest candidates, {} ms each)",
-                                                 energy_candidates_, std::lround(energy_window_s_ * 1e3))
+                                   ? fmt::format("measured energy (the {} fastest candidates{}, {} ms each)",
+                                                 energy_candidates_,
+                                                 energy_slack_ < 10
+                                                     ? fmt::format(" within {}% of the fastest's time",
+                                                                   std::lround(energy_slack_ * 100))
+                                                     : std::string(),
+                                                 std::lround(energy_window_s_ * 1e3))
                                    : std::string("time")},
+          {"host_wait", spin_wait_ ? "spin" : "finish"},
           {"kernel_energy_j", energies_},
           {"kernel_power_w", powers_},
           {"global_prefetch", global_prefetch_},

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <set>
 
@@ -24,6 +25,9 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   ~OpenClOptimizedEngine() override;
   void Prepare(const Graph& graph, Precision precision, std::int64_t batch) override;
   nlohmann::json Describe() const override;
+  // host_wait=spin (host_wait.cc): Enqueue() ends with a marker and a flush, Wait() polls the marker's status.
+  void Enqueue() override;
+  void Wait() override;
 
 
  protected:
@@ -131,6 +135,10 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   bool measured_energy_ = false;     // kernel_objective=measured-energy: choose by energy read from the device
   int energy_candidates_ = 3;        // measured-energy: how many of the fastest candidates per layer are measured
   double energy_window_s_ = 0.5;     // measured-energy: the span of each candidate's energy measurement
+  double energy_slack_ = 10;         // measured-energy: how much slower than the fastest a measured candidate may
+                                     // be (a fraction; 10, i.e. 1000%: no limit)
+  bool spin_wait_ = false;           // host_wait=spin: Wait() polls the inference's last event instead of clFinish
+  cl_event inference_done_ = nullptr;  // host_wait=spin: the marker after the inference Enqueue() started
   bool deep_steps_ = false;          // deep_steps=on: the depth-32/64 sliced and split-K forms are timed too
   bool atomic_splitk_ = false;       // atomic_splitk=on: the atomic split-K forms are timed too
   bool l2_prefetch_ = false;         // l2_prefetch=on: each GEMM launch prefetches the next launch's weights into L2
