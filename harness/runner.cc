@@ -19,6 +19,7 @@
 #include "harness/common/errors.h"
 #include "harness/common/version.h"
 #include "harness/cooldown.h"
+#include "harness/device_energy.h"
 #include "harness/environment.h"
 #include "harness/interrupt.h"
 #include "harness/latency_histogram.h"
@@ -47,19 +48,10 @@ void Note(const CellContext& ctx, const std::string& line) { ctx.progress.Line(l
 // The engine's device energy counter (EngineConfig::device_energy_j): the nvml meter's gpuN_energy channel, the one
 // there is or the one of the scenario's device index; empty without one. A read goes through the sampler's lock.
 std::function<double()> DeviceEnergyReader(const CellContext& ctx) {
-  std::vector<std::size_t> gpus;
-  std::optional<std::size_t> indexed;
-  const auto& channels = ctx.meters.channels();
-  for (std::size_t i = 0; i < channels.size(); ++i) {
-    const std::string& name = channels[i].name;
-    if (name.rfind("nvml::gpu", 0) != 0 || name.size() < 7 || name.substr(name.size() - 7) != "_energy") continue;
-    gpus.push_back(i);
-    if (name == fmt::format("nvml::gpu{}_energy", ctx.s.device.index)) indexed = i;
-  }
-  if (gpus.size() != 1 && !indexed) return {};
-  const std::size_t channel = gpus.size() == 1 ? gpus[0] : *indexed;
+  const auto channel = GpuEnergyChannel(ctx.meters.channels(), ctx.s.device.index);
+  if (!channel) return {};
   MeterSession* meters = &ctx.meters;
-  return [meters, channel] { return meters->Mark().values.at(channel); };
+  return [meters, i = *channel] { return meters->Mark().values.at(i); };
 }
 
 // The load loop's per-query hook: redraws the live line with inferences so far and the meters' recent power.

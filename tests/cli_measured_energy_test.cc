@@ -1,14 +1,17 @@
 // kernel_objective=measured-energy through the real binary: opencl-optimized (PoCL here) selects each layer's
 // kernel among its fastest candidates by the energy the run's nvml meter reads (the fake NVML library, a constant
-// power and a counter that steps every 100 ms), and refuses clearly where the run has no counter.
+// power and a counter that steps every 100 ms), `check` opens that counter itself, and both refuse clearly where
+// there is no counter.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
+#include "engines/opencl/cl_runtime.h"
 #include "harness/store.h"
 #include "process.h"
 #include "temp_dir.h"
@@ -116,8 +119,37 @@ TEST(CliMeasuredEnergy, SlackMeasuresOnlyTheCandidatesNearTheFastest) {
   EXPECT_GT(left_out, 0) << "no candidate was slower than the slack allows: the test shows nothing";
 }
 
+// `joulebench check` has no meter session: it opens the nvml meter itself (here the fake library through
+// $JOULEBENCH_NVML_LIBRARY) so that it can build a measured-energy plan, and the plan matches the reference.
+TEST(CliMeasuredEnergy, CheckOpensTheCounterItself) {
+  TempDir tmp;
+  // A cache folder of its own, sharing the compiled programs (PoCL compiles each candidate in seconds).
+  const std::filesystem::path cache = tmp / "cache", programs = std::filesystem::path(cl::CacheDir()) / "programs";
+  std::filesystem::create_directories(cache);
+  std::filesystem::create_directories(programs);
+  std::filesystem::create_symlink(std::filesystem::absolute(programs), cache / "programs");
+  setenv("JOULEBENCH_CACHE_DIR", cache.c_str(), 1);
+  setenv("JOULEBENCH_NVML_LIBRARY", JOULEBENCH_FAKE_NVML, 1);
+  setenv("FAKE_NVML_WATTS", "300", 1);
+  unsetenv("FAKE_NVML_MODE");
+  auto check = RunCli(tmp, {"check", "mlp", "--param", "input=64", "--param", "hidden=[64]", "--param", "output=8",
+                            "--engine", "opencl-optimized", "--option", "kernel_selection=time", "--option",
+                            "kernel_objective=measured-energy", "--option", "energy_window_ms=150", "--option",
+                            "energy_candidates=2", "--option", "plan_cache=false"});
+  unsetenv("FAKE_NVML_WATTS");
+  unsetenv("JOULEBENCH_NVML_LIBRARY");
+  unsetenv("JOULEBENCH_CACHE_DIR");
+  EXPECT_EQ(check.exit_code, 0) << check.err;
+  EXPECT_EQ(check.err.find("no energy counter"), std::string::npos) << check.err;
+  EXPECT_NE(check.out.find("  ok"), std::string::npos) << check.out;
+  std::ifstream in(cache / "timing.json");
+  const std::string timings((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(timings.find("|joules-150ms"), std::string::npos) << "no candidate's energy was measured";
+}
+
 TEST(CliMeasuredEnergy, WithoutACounterTheRunIsRefusedAndNamesTheFix) {
   TempDir tmp;
+  unsetenv("JOULEBENCH_NVML_LIBRARY");  // libnvidia-ml.so.1: absent where the tests run
   auto r = RunCli(tmp, {"run", EnergyScenario(tmp, R"("meters": ["cpu-estimate"])"), "--db", tmp / "e.db"});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("kernel_objective=measured-energy reads the device's energy counter"), std::string::npos)
@@ -127,6 +159,8 @@ TEST(CliMeasuredEnergy, WithoutACounterTheRunIsRefusedAndNamesTheFix) {
                             "--option", "kernel_objective=measured-energy", "--option", "plan_cache=false"});
   EXPECT_EQ(check.exit_code, 2) << check.err;
   EXPECT_NE(check.err.find("use kernel_objective=time"), std::string::npos) << check.err;
+  EXPECT_NE(check.err.find("kernel_objective=measured-energy: no energy counter (nvml: "), std::string::npos)
+      << check.err;
   auto bad = RunCli(tmp, {"check", "mlp", "--engine", "opencl-optimized", "--option", "energy_window_ms=5"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("option energy_window_ms is 5"), std::string::npos) << bad.err;

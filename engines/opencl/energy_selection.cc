@@ -33,7 +33,8 @@ void OpenClOptimizedEngine::RequireEnergyCounter() const {
   throw InputError(
       "opencl-optimized: kernel_objective=measured-energy reads the device's energy counter while it selects "
       "kernels, and this run has none: run it with `joulebench run` and the nvml meter (meters \"auto\" or "
-      "[\"nvml\"]) on an NVIDIA GPU whose energy counter NVML reports, or use kernel_objective=time");
+      "[\"nvml\"]), or with `joulebench check`, on an NVIDIA GPU whose energy counter NVML reports, or use "
+      "kernel_objective=time");
 }
 
 std::string OpenClOptimizedEngine::LeastEnergyCandidate(Builder& b, const Node& n,

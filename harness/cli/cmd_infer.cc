@@ -12,6 +12,7 @@
 #include "engines/onnx/onnx_model.h"
 #include "harness/cli/commands.h"
 #include "harness/common/errors.h"
+#include "harness/device_energy.h"
 #include "harness/scenario.h"
 #include "harness/model_arg.h"
 
@@ -78,6 +79,16 @@ std::vector<TensorMap> RunEngine(const std::string& engine_name, const std::vect
   if (!info) throw InputError(fmt::format("--engine {}: no such engine", engine_name));
   EngineConfig config;
   config.options = ResolveEngineOptions(engine_name, ParseAssignments(options, "--option"), "--option");
+  if (config.options.value("kernel_objective", "") == "measured-energy") {
+    // No meter session here: the engine reads the GPU's counter through an nvml meter of its own while it builds.
+    std::string why;
+    config.device_energy_j = OpenGpuEnergyCounter(config.device_index, &why);
+    if (!config.device_energy_j) {
+      std::cerr << fmt::format("kernel_objective=measured-energy: no energy counter ({}); only a plan from the plan "
+                               "cache can run\n",
+                               why);
+    }
+  }
   auto engine = info->create(config);
   std::string unsupported;
   for (const auto& u : engine->Supports(g)) {
