@@ -124,6 +124,9 @@ const std::vector<EngineInfo>& Engines() {
         {"energy_slack", ParamSpec::Kind::kNonNegativeNumber, 1000, "%",
          "kernel_objective=measured-energy: of the energy_candidates fastest, only those at most this much slower "
          "than the layer's fastest are measured (0 to 1000; 1000: no limit)"},
+        {"fuse_reduction", ParamSpec::Kind::kString, "off", "",
+         "on: a split-K layer's reduction launch is folded into the input transform of the Winograd layer that alone "
+         "reads its output (one launch fewer per such pair; applied to the chosen plan, not timed); off"},
         {"host_wait", ParamSpec::Kind::kString, "finish", "",
          "how Wait() learns an inference finished: finish (clFinish) or spin (Enqueue() ends with a marker and a "
          "flush, and the host polls the marker's status: one core busy, a shorter gap on the device between "

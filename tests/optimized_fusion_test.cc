@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 
+#include "engines/opencl/cl_runtime.h"
 #include "engines/opencl/generated_kernels.h"
 #include "engines/passes/graph_passes.h"
 #include "engines/zoo/graph_builder.h"
@@ -153,6 +155,44 @@ TEST(OptimizedFusion, BertLayerLaunchesFewerKernels) {
   // projections one GEMM + epilogue (-4); the embeddings' two Adds one generated kernel (-1).
   EXPECT_EQ(before["kernels_per_inference"].get<int>() - all["kernels_per_inference"].get<int>(), 12)
       << all["launches_by_kind"].dump() << " vs " << before["launches_by_kind"].dump();
+}
+
+// fuse_reduction: each ResNet bottleneck's first convolution split over depth (its reduction launch adds the bias
+// and Relu) and its second a Winograd F(2x2, 3x3), choices written into the plan cache. With the option on, the
+// reduction is folded into the Winograd input transform: one launch fewer per pair, and the answer still the
+// reference's (which it would not be if the folded kernel dropped the bias, the activation or a split).
+TEST(OptimizedFusion, SplitkReductionFoldsIntoTheWinogradInputTransform) {
+  testing::FreshPlanCache cache;
+  const Graph g = testing::Zoo("resnet50", {{"image", 32}});
+  auto force_choices = [&](const nlohmann::json& options) {
+    OpenClOptimizedEngine e(EngineConfig{"any", "", 0, options});
+    e.Prepare(g, Precision::kFp32, 1);
+    const std::string file = e.Describe()["plan_cache"]["file"];
+    std::ifstream in(file);
+    nlohmann::json doc = nlohmann::json::parse(in);
+    for (auto& [node, choice] : doc["plan"]["choices"].items()) {
+      if (node.rfind("layer", 0) != 0) continue;
+      if (node.ends_with(".conv1")) choice = "igemm_64x32x16_4x2_k4";
+      if (node.ends_with(".conv2")) choice = "winograd_f2_64x32";  // refused (stride 2) where it does not fit
+    }
+    doc["checksum"] = cl::Fnv(doc["key"].dump() + doc["plan"].dump());
+    std::ofstream(file) << doc.dump();
+  };
+  const nlohmann::json on = {{"fuse_reduction", "on"}, {"plan_cache", true}};
+  const nlohmann::json off = {{"fuse_reduction", "off"}, {"plan_cache", true}};
+  force_choices(on);
+  force_choices(off);
+  const auto folded = ExpectMatchesReference(g, 1, on), plain = ExpectMatchesReference(g, 1, off);
+  ASSERT_EQ(folded["plan_cache"]["status"], "hit");
+  ASSERT_EQ(plain["plan_cache"]["status"], "hit");
+  // 16 bottlenecks; the first of layers 2-4 has a stride-2 3x3 convolution, which Winograd does not take.
+  ASSERT_EQ(folded["folded_reductions"].size(), 13u) << folded["folded_reductions"].dump();
+  EXPECT_EQ(folded["folded_reductions"][0], "layer1.0.conv1 -> layer1.0.conv2");
+  EXPECT_TRUE(plain["folded_reductions"].empty());
+  EXPECT_EQ(folded["launches_by_kind"].value("winograd_f2_64x32.input_reduce", 0), 13);
+  EXPECT_EQ(plain["launches_by_kind"].value("splitk_epilogue", 0) - folded["launches_by_kind"].value("splitk_epilogue", 0),
+            13);
+  EXPECT_EQ(plain["kernels_per_inference"].get<int>() - folded["kernels_per_inference"].get<int>(), 13);
 }
 
 }  // namespace

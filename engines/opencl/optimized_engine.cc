@@ -79,6 +79,7 @@ OpenClOptimizedEngine::OpenClOptimizedEngine(EngineConfig config) : OpenClBaseli
   attention_kernel_ = Option(o, "attention_kernel", "auto", attention_kernels);
   selection_ = Option(o, "kernel_selection", "auto", {"auto", "time", "heuristic"});
   winograd_fusion_ = Option(o, "winograd_fusion", "off", {"off", "on"}) == "on";
+  fuse_reduction_ = Option(o, "fuse_reduction", "off", {"off", "on"}) == "on";
   candidate_timing_ = Option(o, "candidate_timing", "wall", {"wall", "gpu"});
   tune_gemm_ = Option(o, "tune_gemm", "auto", {"auto", "on", "off"});
   use_plan_cache_ = o.value("plan_cache", true);
@@ -262,6 +263,8 @@ Graph OpenClOptimizedEngine::Optimize(Graph shaped) {
   optimized_ = OptimizeGraph(std::move(shaped), disabled_passes_);  // moved through: no copy of the weights
   branches_.clear();
   hooks_.clear();
+  reductions_.clear();
+  folded_reductions_.clear();
   if (parallel_branches_option_ == "on" || parallel_branches_option_ == "late" ||
       (parallel_branches_option_ == "auto" && device_->is_gpu())) {
     branches_ = ScheduleParallelBranches(optimized_.graph);
@@ -521,13 +524,16 @@ void OpenClOptimizedEngine::WithCandidate(Builder& b, const Node& n, const std::
     device_bytes_ = bytes;
     buffers_allocated_ = allocated;
   };
+  trial_ = true;
   try {  // a candidate refused part-way through its lowering (InputError), or failing as it runs, leaves nothing
     LowerCandidate(b, n, candidate);
     use(first);
   } catch (...) {
+    trial_ = false;
     undo();
     throw;
   }
+  trial_ = false;
   undo();
 }
 
@@ -681,6 +687,7 @@ nlohmann::json OpenClOptimizedEngine::Describe() const {
                                                  std::lround(energy_window_s_ * 1e3))
                                    : std::string("time")},
           {"host_wait", spin_wait_ ? "spin" : "finish"},
+          {"folded_reductions", folded_reductions_},
           {"kernel_energy_j", energies_},
           {"kernel_power_w", powers_},
           {"global_prefetch", global_prefetch_},

@@ -127,6 +127,25 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   std::set<std::string> disabled_passes_;
   std::string conv_kernel_, matmul_kernel_, attention_kernel_, selection_, tune_gemm_;
   bool winograd_fusion_ = false;  // the fused Winograd forms among the timed candidates
+  // fuse_reduction=on (winograd.cc): a split-K layer's reduction launch folded into the input transform of the
+  // Winograd layer that alone reads its output. Applied to the chosen plan only, never to a timed trial.
+  bool fuse_reduction_ = false;
+  struct PendingReduction {
+    std::string node;        // the split-K layer
+    std::size_t launch = 0;  // its splitk_epilogue launch
+    cl_mem partials = nullptr, bias = nullptr;
+    std::int64_t total = 0;  // elements per split
+    int splits = 0, act = 0;
+    float lo = 0, hi = 0;
+  };
+  std::map<std::string, PendingReduction> reductions_;  // by the split-K layer's output tensor
+  // After a split-K reduction launch of the chosen plan: keeps `r` for the reader of n's output when it may fold it
+  // (`unfoldable`: a residual or a MatMul's reduction, never folded).
+  void RecordFoldableReduction(const Node& n, const PendingReduction& r, bool unfoldable);
+  // The reduction LowerWinograd may fold for input `tensor`: still the last launch, on the device's queue; else null.
+  const PendingReduction* FoldableReduction(const std::string& tensor) const;
+  std::vector<std::string> folded_reductions_;          // "producer -> consumer", for Describe()
+  bool trial_ = false;  // inside WithCandidate: a candidate lowered to be timed or measured, then undone
   bool serial_splitk_only_ = false;  // splitk=serial: no split-K candidate with a reduction launch
   bool single_fragments_ = false;    // fragments=single: the GEMM loop without double-buffered fragments
   std::string global_prefetch_;      // auto, one-ahead or two-ahead: how far ahead the GEMM loop loads (TwoAhead)

@@ -215,6 +215,21 @@ void OpenClOptimizedEngine::LowerIgemm(Builder& b, const Node& n, const std::str
   b.Kernel(n, "splitk_epilogue",
            {M(dest), M(output), M(ep.bias ? ep.bias : dummy), M(ep.residual ? ep.residual : dummy), Struct(reduce)},
            static_cast<std::size_t>(total), 64, fused_program_.get());
+  RecordFoldableReduction(n, {n.name, launches_.size() - 1, dest, ep.bias, total, n32(splits), ep.act, ep.lo, ep.hi},
+                          ep.residual != nullptr || s.matmul);
+}
+
+void OpenClOptimizedEngine::RecordFoldableReduction(const Node& n, const PendingReduction& r, bool unfoldable) {
+  // fuse_reduction: a convolution's reduction (no residual) whose output one node alone reads may be folded into
+  // that node's Winograd input transform (winograd.cc); the partial sums then live as long as the output.
+  if (!fuse_reduction_ || trial_ || unfoldable || launch_queue_ || n.outputs.empty()) return;
+  const std::string& out = n.outputs[0];
+  int readers = 0;
+  for (const auto& other : graph_.nodes) readers += static_cast<int>(std::count(other.inputs.begin(), other.inputs.end(), out));
+  for (const auto& o : graph_.outputs) readers += o.name == out ? 2 : 0;
+  if (readers != 1) return;
+  reductions_[out] = r;
+  if (auto lu = last_use_.find(out); lu != last_use_.end()) last_use_[out + ".splitk"] = lu->second;
 }
 
 void OpenClOptimizedEngine::LowerMatMulIgemm(Builder& b, const Node& n, const std::string& candidate) {

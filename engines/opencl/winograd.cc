@@ -135,21 +135,8 @@ void winograd_store_tile(float p[WA][WA], int n, int rem, int m, int M, int tile
 }
 
 // V[xi][c][t] = (B^T d B)[xi], d the WA x WA input patch of tile t (image, tile row, tile column) in channel c.
-__kernel void winograd_input(__global const float* x, __global float* v, int C, int H, int W, int pt, int pl,
-                             int tiles_h, int tiles_w, int T) {
-  const int t = get_global_id(0), c = get_global_id(1);
-  if (t >= T) return;
-  const int per_image = tiles_h * tiles_w, n = t / per_image, r = t - n * per_image;
-  const int y0 = (r / tiles_w) * WM - pt, x0 = (r % tiles_w) * WM - pl;
-  __global const float* xc = x + ((long)n * C + c) * H * W;
-  float d[WA][WA], bd[WA][WA];
-#pragma unroll
-  for (int i = 0; i < WA; ++i)
-#pragma unroll
-    for (int j = 0; j < WA; ++j) {
-      const int iy = y0 + i, ix = x0 + j;
-      d[i][j] = (iy >= 0 && iy < H && ix >= 0 && ix < W) ? xc[iy * W + ix] : 0.0f;
-    }
+void winograd_input_store(float d[WA][WA], __global float* v, int C, int c, int T, int t) {
+  float bd[WA][WA];
   LEFT_MULTIPLY(bd, BT, d, WA);
 #pragma unroll
   for (int i = 0; i < WA; ++i)
@@ -160,6 +147,52 @@ __kernel void winograd_input(__global const float* x, __global float* v, int C, 
       for (int k = 0; k < WA; ++k) s += bd[i][k] * BT[j][k];
       v[((long)(i * WA + j) * C + c) * T + t] = s;
     }
+}
+
+__kernel void winograd_input(__global const float* x, __global float* v, int C, int H, int W, int pt, int pl,
+                             int tiles_h, int tiles_w, int T) {
+  const int t = get_global_id(0), c = get_global_id(1);
+  if (t >= T) return;
+  const int per_image = tiles_h * tiles_w, n = t / per_image, r = t - n * per_image;
+  const int y0 = (r / tiles_w) * WM - pt, x0 = (r % tiles_w) * WM - pl;
+  __global const float* xc = x + ((long)n * C + c) * H * W;
+  float d[WA][WA];
+#pragma unroll
+  for (int i = 0; i < WA; ++i)
+#pragma unroll
+    for (int j = 0; j < WA; ++j) {
+      const int iy = y0 + i, ix = x0 + j;
+      d[i][j] = (iy >= 0 && iy < H && ix >= 0 && ix < W) ? xc[iy * W + ix] : 0.0f;
+    }
+  winograd_input_store(d, v, C, c, T, t);
+}
+
+// winograd_input with the split-K reduction of the layer before folded in (fuse_reduction): each input value is
+// act(sum over splits of part[s][i] + bias[c]) of the partial sums the layer before left (splits of `stride`
+// elements), so that layer's reduction launch is not made. The padding stays zero, as in the activated tensor.
+__kernel void winograd_input_reduce(__global const float* part, __global float* v, int C, int H, int W, int pt,
+                                    int pl, int tiles_h, int tiles_w, int T, int splits, long stride,
+                                    __global const float* bias, int has_bias, int act, float lo, float hi) {
+  const int t = get_global_id(0), c = get_global_id(1);
+  if (t >= T) return;
+  const int per_image = tiles_h * tiles_w, n = t / per_image, r = t - n * per_image;
+  const int y0 = (r / tiles_w) * WM - pt, x0 = (r % tiles_w) * WM - pl;
+  __global const float* pc = part + ((long)n * C + c) * H * W;
+  const float b = has_bias ? bias[c] : 0.0f;
+  float d[WA][WA];
+#pragma unroll
+  for (int i = 0; i < WA; ++i)
+#pragma unroll
+    for (int j = 0; j < WA; ++j) {
+      const int iy = y0 + i, ix = x0 + j;
+      float s = 0.0f;
+      if (iy >= 0 && iy < H && ix >= 0 && ix < W) {
+        for (int k = 0; k < splits; ++k) s += pc[k * stride + iy * W + ix];
+        s = activate(s + b, act, lo, hi);
+      }
+      d[i][j] = s;
+    }
+  winograd_input_store(d, v, C, c, T, t);
 }
 
 // y = act(A^T P A + bias[m] + residual) for the WM x WM output tile t of channel m, P[xi] = prod[xi][m][t].
@@ -224,6 +257,16 @@ void wino_load_products(__global volatile const float* prod, long chunk, long o,
 }
 #endif
 )CLC";
+}
+
+const OpenClOptimizedEngine::PendingReduction* OpenClOptimizedEngine::FoldableReduction(const std::string& tensor) const {
+  if (!fuse_reduction_ || trial_ || launch_queue_ || launches_.empty()) return nullptr;
+  const auto it = reductions_.find(tensor);
+  if (it == reductions_.end()) return nullptr;
+  const PendingReduction& r = it->second;
+  const Launch& last = launches_.back();
+  const bool still_last = r.launch + 1 == launches_.size() && last.kind == "splitk_epilogue" && last.node == r.node;
+  return still_last && last.plain && !hooks_.count(r.launch) ? &r : nullptr;
 }
 
 void OpenClOptimizedEngine::LowerWinograd(Builder& b, const Node& n, const WinogradCandidate& cand, cl_mem bias,
@@ -293,10 +336,21 @@ void OpenClOptimizedEngine::LowerWinograd(Builder& b, const Node& n, const Winog
   } else {
     cl_mem v = b.Scratch(n.outputs[0] + ".winograd_v", a2 * C * T).buffer->mem();
     const std::size_t in_global[3] = {t_global, static_cast<std::size_t>(C), 1};
-    b.Kernel3d(n, transforms(), "winograd_input", cand.Name() + ".input",
-               {M(x.buffer->mem()), M(v), i32(C), i32(H), i32(W), i32(g.pt), i32(g.pl), i32(tiles_h), i32(tiles_w),
-                i32(T)},
-               in_global, local);
+    if (const PendingReduction* red = FoldableReduction(n.inputs[0])) {  // fuse_reduction: the reduction folded in
+      const PendingReduction r = *red;
+      launches_.pop_back();
+      --launches_by_kind_["splitk_epilogue"];
+      folded_reductions_.push_back(r.node + " -> " + n.name);
+      b.Kernel3d(n, transforms(), "winograd_input_reduce", cand.Name() + ".input_reduce",
+                 {M(r.partials), M(v), i32(C), i32(H), i32(W), i32(g.pt), i32(g.pl), i32(tiles_h), i32(tiles_w),
+                  i32(T), I(r.splits), L(r.total), M(r.bias), I(r.bias != nullptr), I(r.act), F(r.lo), F(r.hi)},
+                 in_global, local);
+    } else {
+      b.Kernel3d(n, transforms(), "winograd_input", cand.Name() + ".input",
+                 {M(x.buffer->mem()), M(v), i32(C), i32(H), i32(W), i32(g.pt), i32(g.pl), i32(tiles_h),
+                  i32(tiles_w), i32(T)},
+                 in_global, local);
+    }
     // The GEMMs: a pointwise convolution of C channels over "T pixels" of one image, one weight matrix per group z.
     cl::Program& gemm = TileProgram(tile, /*pointwise=*/true, /*batched=*/true, cand.vec4, false, false, 0, 0, 0,
                                     cand.slices);
