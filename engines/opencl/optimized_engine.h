@@ -82,7 +82,7 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   // What selection minimises: the time, or with kernel_objective=energy the modelled energy
   // seconds x (static_power_ratio + busy) (docs/engines.md, "Energy objective").
   double Score(const CandidateCost& c) const;
-  // One timing of the launches from `first` on, per repetition, as candidate_timing says (optimized_engine.cc).
+  // One timing of the launches from `first` on, per repetition, as candidate_timing says (candidate_timing.cc).
   double WallSeconds(const std::function<void(int)>& run, int reps);
   double GatedGpuSeconds(std::size_t first, int reps);
   std::string Signature(Builder& b, const Node& n) const;  // layer shape + attributes, for the timing cache
