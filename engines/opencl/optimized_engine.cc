@@ -108,6 +108,7 @@ OpenClOptimizedEngine::OpenClOptimizedEngine(EngineConfig config) : OpenClBaseli
   l2_prefetch_ = Option(o, "l2_prefetch", "off", {"off", "on"}) == "on";
   deep_steps_ = Option(o, "deep_steps", "off", {"off", "on"}) == "on";
   atomic_splitk_ = Option(o, "atomic_splitk", "off", {"off", "on"}) == "on";
+  tensor_cores_ = Option(o, "tensor_cores", "off", {"off", "3xtf32"}) == "3xtf32";
   timing_window_s_ = 1e-6 * NumberOption(o, "timing_window_us", 1e6 * timing_window_s_, 0, 1e6,
                                           "microseconds from 0 to 1000000 (how long each timed measurement of a "
                                           "candidate lasts; 0: five repetitions)");
@@ -132,7 +133,7 @@ OpenClOptimizedEngine::~OpenClOptimizedEngine() {
 
 bool OpenClOptimizedEngine::Timed(const IgemmCandidate& k) const {
   if (k.splits > 1 && !k.serial && !k.atomic && serial_splitk_only_) return false;  // a reduction launch of its own
-  return (!k.deep_steps || deep_steps_) && (!k.atomic || atomic_splitk_);
+  return (!k.deep_steps || deep_steps_) && (!k.atomic || atomic_splitk_) && (!k.tensor_cores || tensor_cores_timed_);
 }
 
 std::vector<std::string> OpenClOptimizedEngine::Candidates(Builder& b, const Node& n) const {
@@ -176,6 +177,7 @@ std::vector<std::string> OpenClOptimizedEngine::Candidates(Builder& b, const Nod
   for (const auto& k : winograd ? WinogradCandidates() : std::vector<WinogradCandidate>{}) {
     if (k.fused && !winograd_fusion_ && conv_kernel_ != k.Name()) continue;  // opt-in: faster, not leaner (docs)
     if (k.deep_steps && !deep_steps_ && conv_kernel_ != k.Name()) continue;
+    if (k.tensor_cores && !tensor_cores_timed_ && conv_kernel_ != k.Name()) continue;
     const std::int64_t tiles = x[0] * ((oh + k.m - 1) / k.m) * ((ow + k.m - 1) / k.m);
     if (!k.vec4 || (w[0] % 4 == 0 && tiles % 4 == 0)) c.push_back(k.Name());
   }
@@ -185,6 +187,7 @@ std::vector<std::string> OpenClOptimizedEngine::Candidates(Builder& b, const Nod
 void OpenClOptimizedEngine::Prepare(const Graph& graph, Precision precision, std::int64_t batch) {
   const auto t0 = Clock::now();
   warnings_.clear();
+  failed_tc_.clear();
   choices_.clear();
   timings_ = nlohmann::json::object();
   busy_ = nlohmann::json::object();
@@ -197,6 +200,7 @@ void OpenClOptimizedEngine::Prepare(const Graph& graph, Precision precision, std
         config_.device_type, config_.device_platform, config_.device_index,
         config_.options.value("queue_profiling", false) || candidate_timing_ == "gpu"});
   }
+  tensor_cores_timed_ = TensorCoresTimed();
   phases_.clear();
   // The model's structure and a fast digest of its weights: the byte-wise Hash() costs 0.3 s on ResNet-50, a third
   // of a plan-cache hit.
@@ -346,6 +350,14 @@ bool OpenClOptimizedEngine::LowerFused(Builder& b, const Node& n) {
           return TimeCandidate(b, n, c);
         } catch (const InputError&) {
           return {};  // a candidate the layer cannot use (too much local memory) is never chosen
+        } catch (const EnvironmentError& e) {
+          if (c.find("_tc") == std::string::npos) throw;
+          // A tensor-core form the driver would not build (PTX): skipped, said once per form, never the plan's end.
+          if (std::find(failed_tc_.begin(), failed_tc_.end(), c) == failed_tc_.end()) {
+            failed_tc_.push_back(c);
+            warnings_.push_back(fmt::format("{} not timed: {}", c, std::string(e.what()).substr(0, 600)));
+          }
+          return {};
         }
       };
       const CandidateCost cost = cached && busy ? CandidateCost{*cached, *busy} : measure();
@@ -379,7 +391,7 @@ bool OpenClOptimizedEngine::LowerFused(Builder& b, const Node& n) {
 
 cl::Program& OpenClOptimizedEngine::TileProgram(const IgemmTile& tile, bool pointwise, bool batched, bool vec4,
                                                 bool matmul, bool serial, int winograd_fused, int kh, int kw,
-                                                int slices, bool atomic) {
+                                                int slices, bool atomic, bool tensor_cores) {
   const std::string defines = tile.Defines() + (pointwise ? " -DPOINTWISE" : "") + (batched ? " -DBATCHED" : "") +
                               (vec4 ? " -DVEC4" : "") + (matmul ? " -DMATMUL" : "") + (serial ? " -DSERIAL_SPLITK" : "") +
                               (winograd_fused ? " -DWINO_FUSED -DWM=2" : "") +
@@ -390,7 +402,8 @@ cl::Program& OpenClOptimizedEngine::TileProgram(const IgemmTile& tile, bool poin
                               (kh > 0 ? fmt::format(" -DKH={} -DKW={}", kh, kw) : std::string()) +
                               (slices > 1 ? fmt::format(" -DSLICES={}", slices) : std::string()) +
                               (l2_prefetch_ ? " -DL2_PREFETCH" + PtxDefine() : std::string()) +
-                              (atomic ? " -DATOMIC_SPLITK" + PtxDefine() : std::string());
+                              (atomic ? " -DATOMIC_SPLITK" + PtxDefine() : std::string()) +
+                              (tensor_cores ? " -DTENSOR_CORES" + MmaDefine() : std::string());
   auto& p = tile_programs_[defines];
   if (!p) {
     p = std::make_unique<cl::Program>(
@@ -447,7 +460,11 @@ nlohmann::json OpenClOptimizedEngine::Describe() const {
     for (const auto& g : r.groups) groups.push_back(g);
   }
   std::map<std::string, int> chosen;
-  for (const auto& [node, c] : choices_) ++chosen[c];
+  std::vector<std::string> tensor_core_layers;
+  for (const auto& [node, c] : choices_) {
+    ++chosen[c];
+    if (c.find("_tc") != std::string::npos) tensor_core_layers.push_back(node);
+  }
   nlohmann::json branches = nlohmann::json::array();
   for (const auto& p : branches_) {
     branches.push_back({{"node", p.node}, {"join", p.join}, {"overlapped_layers", p.overlapped}});
@@ -464,7 +481,15 @@ nlohmann::json OpenClOptimizedEngine::Describe() const {
   }
   return {{"engine", "opencl-optimized"},
           {"device", device_ ? device_->Facts() : nlohmann::json()},
-          {"precision", "fp32 (every layer)"},
+          {"precision", tensor_core_layers.empty()
+                            ? std::string("fp32 (every layer)")
+                            : fmt::format("fp32 (every layer; {} layers' products as 3xTF32 on tensor cores)",
+                                          tensor_core_layers.size())},
+          {"tensor_cores", {{"option", tensor_cores_ ? "3xtf32" : "off"},
+                            {"timed", tensor_cores_timed_},
+                            {"instruction", mma_define_ && !mma_define_->empty() ? "PTX mma.sync m16n8k8 tf32"
+                                            : tensor_core_layers.empty() ? "none" : "emulated in local memory"},
+                            {"layers", tensor_core_layers}}},
           {"batch", batch_},
           {"kernels_per_inference", launches_.size() - sync},
           {"queue_sync_commands", sync},

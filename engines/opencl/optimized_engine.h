@@ -92,10 +92,11 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   // `serial`: the serial split-K tail (IgemmCandidate::serial), kept out of the other programs; `winograd_fused`
   // (WinogradCandidate::fused): F(2x2, 3x3)'s input transform in the B loader, with 2 also its output transform.
   // `kh`, `kw` > 0: the window size compiled in, for the im2col loader of non-pointwise convolutions. `slices` > 1:
-  // sliced K (IgemmCandidate::slices). `atomic`: the atomic split-K tail (IgemmCandidate::atomic).
+  // sliced K (IgemmCandidate::slices). `atomic`: the atomic split-K tail (IgemmCandidate::atomic). `tensor_cores`:
+  // the 3xTF32 products (IgemmCandidate::tensor_cores; mma.sync where MmaDefine() says so, else the emulation).
   cl::Program& TileProgram(const struct IgemmTile& tile, bool pointwise, bool batched = false, bool vec4 = false,
                            bool matmul = false, bool serial = false, int winograd_fused = 0, int kh = 0, int kw = 0,
-                           int slices = 1, bool atomic = false);
+                           int slices = 1, bool atomic = false, bool tensor_cores = false);
   bool Timed(const struct IgemmCandidate& k) const;  // the options (splitk, deep_steps, atomic_splitk) let it be timed
   // InputError (a candidate timing skips) when the compiled conv_igemm of `program` cannot run `group` work-items per
   // work-group on this device (registers: the H100 refused 512 for the small tiles' sliced forms).
@@ -121,6 +122,10 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   void MarkConstants(cl_mem constants, const struct IgemmArgs* args = nullptr, cl_uint pf_arg = 0);
   // " -DNV_PTX" where the device compiles NVIDIA's inline PTX (checked once with a probe program), else "".
   const std::string& PtxDefine();
+  // tensor_cores.cc: " -DNV_MMA" where the device compiles PTX mma.sync on tf32 (a probe program, once), else "";
+  // whether the tensor-core forms are timed (tensor_cores=3xtf32 and NV_MMA: the emulation is for tests only).
+  const std::string& MmaDefine();
+  bool TensorCoresTimed();
   cl::Program& GeneratedProgram(const std::string& source, const std::string& options);
   void TuneGemm();
 
@@ -162,6 +167,10 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   bool atomic_splitk_ = false;       // atomic_splitk=on: the atomic split-K forms are timed too
   bool l2_prefetch_ = false;         // l2_prefetch=on: each GEMM launch prefetches the next launch's weights into L2
   std::optional<std::string> ptx_define_;  // PtxDefine(), once probed
+  bool tensor_cores_ = false;        // tensor_cores=3xtf32: the _tc forms are timed too, where the device has mma
+  bool tensor_cores_timed_ = false;  // TensorCoresTimed(), set by Prepare
+  std::optional<std::string> mma_define_;  // MmaDefine(), once probed
+  std::vector<std::string> failed_tc_;      // tensor-core forms whose programs did not build while timing
   nlohmann::json l2_report_ = nlohmann::json::object();  // Describe()'s l2_prefetch, from AfterLowering
   double timing_window_s_ = 0.002;   // timing_window_us: the span of each wall-timed measurement of a candidate
   double static_power_ratio_ = 1.0;  // the card's power with no compute unit busy / what its busy units add

@@ -240,6 +240,62 @@ void winograd_store_tile(float p[4][4], int n, int rem, int m, int M, int tiles_
 #if (SLICES - 1) * TM * TN > SLICES * TK * (TM + TN + 8)
 #error "the slices' sums must fit in the local tiles they reuse"
 #endif
+#ifdef TENSOR_CORES
+// tensor_cores=3xtf32: the depth loop's products on the tensor cores at fp32 accuracy ("3xTF32"). Each operand x
+// splits into big = x rounded to tf32 (10 mantissa bits) and small = (x - big) rounded to tf32, and
+// a * b = big_a * big_b + big_a * small_b + small_a * big_b + (small_a * small_b, dropped): ~2^-21 of each product
+// is lost, against 2^-24 for an fp32 FMA. Warp-level m16n8k8 products: the tile's warps share its 16-row x 8-column
+// blocks (MMA_FM x MMA_FN blocks each); the accumulators reach the epilogue's RM x RN layout through local memory.
+// PTX mma.sync on NVIDIA (-DNV_MMA); elsewhere the same fragments through local memory (slow: for tests).
+#define MMA_WARPS ((TM / RM) * (TN / RN) / 32)
+#define MMA_WM (MMA_WARPS < TM / 16 ? MMA_WARPS : TM / 16)
+#define MMA_WN (MMA_WARPS / MMA_WM)
+#define MMA_FM (TM / 16 / MMA_WM)
+#define MMA_FN (TN / 8 / MMA_WN)
+#if MMA_WARPS * 32 != (TM / RM) * (TN / RN) || MMA_FM * MMA_WM * 16 != TM || MMA_FN * MMA_WN * 8 != TN || TK % 8 != 0
+#error "tensor-core tiles: whole warps, 16-row and 8-column blocks shared evenly among them, depth steps of 8"
+#endif
+// x rounded to the nearest tf32 (ties away from zero), its low 13 bits zero.
+inline uint tf32_round(float x) { return (as_uint(x) + 0x1000u) & 0xffffe000u; }
+inline void tf32_split(float x, uint* big, uint* small) {
+  *big = tf32_round(x);
+  *small = tf32_round(x - as_float(*big));  // x - big is exact in fp32
+}
+// c (the lane's 4 accumulators of a 16 x 8 block) += A (16 x 8, the lane's a0-a3) * B (8 x 8, b0-b1). Lane l, with
+// g = l / 4 and t = l % 4, holds A[g][t], A[g + 8][t], A[g][t + 4], A[g + 8][t + 4], B[t][g], B[t + 4][g] and
+// C[g][2t], C[g][2t + 1], C[g + 8][2t], C[g + 8][2t + 1] (PTX ISA, mma.m16n8k8 .tf32).
+#ifdef NV_MMA
+inline void mma_tf32(float* c, uint a0, uint a1, uint a2, uint a3, uint b0, uint b1, __local float* scratch, int lane) {
+  float d0, d1, d2, d3;
+  asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
+               "{%10,%11,%12,%13};"
+               : "=f"(d0), "=f"(d1), "=f"(d2), "=f"(d3)
+               : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1), "f"(c[0]), "f"(c[1]), "f"(c[2]), "f"(c[3]));
+  c[0] = d0, c[1] = d1, c[2] = d2, c[3] = d3;
+}
+#define MMA_SCRATCH 1
+#else
+// The warp's product without tensor cores: its lanes' fragments through its own 16 x 8 + 8 x 8 words of local
+// memory. Every work-item of the work-group makes the same calls (uniform loops), so barriers stand in for the warp.
+inline void mma_tf32(float* c, uint a0, uint a1, uint a2, uint a3, uint b0, uint b1, __local float* scratch, int lane) {
+  const int g = lane / 4, t = lane % 4;
+  __local float* A = scratch;        // A[r][k] at r * 8 + k
+  __local float* B = scratch + 128;  // B[k][n] at k * 8 + n
+  A[g * 8 + t] = as_float(a0), A[(g + 8) * 8 + t] = as_float(a1);
+  A[g * 8 + t + 4] = as_float(a2), A[(g + 8) * 8 + t + 4] = as_float(a3);
+  B[t * 8 + g] = as_float(b0), B[(t + 4) * 8 + g] = as_float(b1);
+  barrier(CLK_LOCAL_MEM_FENCE);
+  for (int e = 0; e < 4; ++e) {
+    const int r = g + (e / 2) * 8, col = 2 * t + e % 2;
+    float s = c[e];
+    for (int k = 0; k < 8; ++k) s = fma(A[r * 8 + k], B[k * 8 + col], s);
+    c[e] = s;
+  }
+  barrier(CLK_LOCAL_MEM_FENCE);
+}
+#define MMA_SCRATCH (MMA_WARPS * 192)
+#endif
+#endif
 __kernel __attribute__((reqd_work_group_size(TN / RN, TM / RM, SLICES)))
 void conv_igemm(__global const float* x, __global const float* w, __global const float* bias,
                 __global const float* r, __global float* y,
@@ -265,6 +321,9 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
 #define A4_SIZE (TK * (TM + 4) / 4)
 #define B4_SIZE (TK * (TN + 4) / 4)
   __local float4 tiles4[SLICES * (A4_SIZE + B4_SIZE)];
+#ifdef TENSOR_CORES  // per slice: the accumulator tile on its way to the epilogue's layout, and the emulation's words
+  __local float mma_local[SLICES * (TM * (TN + 4) + MMA_SCRATCH)];
+#endif
   __local float4* As4 = tiles4 + get_local_id(2) * (A4_SIZE + B4_SIZE);
   __local float4* Bs4 = As4 + A4_SIZE;
 #ifdef TILE_TAIL
@@ -286,6 +345,17 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
   float acc[RM][RN];
   for (int i = 0; i < RM; ++i)
     for (int j = 0; j < RN; ++j) acc[i][j] = 0.0f;
+#ifdef TENSOR_CORES
+  // This work-item's lane in its warp, and the warp's blocks: rows mma_m0 + 16 f, columns mma_n0 + 8 j.
+  const int mma_warp = tid / 32, mma_lane = tid % 32, mma_g = mma_lane / 4, mma_t = mma_lane % 4;
+  const int mma_m0 = (mma_warp % MMA_WM) * MMA_FM * 16, mma_n0 = (mma_warp / MMA_WM) * MMA_FN * 8;
+  __local float* mma_scratch = mma_local + get_local_id(2) * (TM * (TN + 4) + MMA_SCRATCH) + TM * (TN + 4) +
+                               (MMA_SCRATCH > 1 ? mma_warp * 192 : 0);
+  float cacc[MMA_FM][MMA_FN][4];
+  for (int f = 0; f < MMA_FM; ++f)
+    for (int j = 0; j < MMA_FN; ++j)
+      for (int e = 0; e < 4; ++e) cacc[f][j][e] = 0.0f;
+#endif
   // Every work-item loads the same B column (output pixel) of every tile (threads is a multiple of TN): its image,
   // row and column are decoded once, not per element.
   const int qq = tid % TN, kk0 = tid / TN, kstep = threads / TN;
@@ -497,7 +567,31 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
 #define FMA_FRAGMENTS(S)  \
   for (int i = 0; i < RM; ++i) \
     for (int j = 0; j < RN; ++j) acc[i][j] = fma(a[S][i], b[S][j], acc[i][j]);
-#ifdef SINGLE_FRAGMENTS  // fragments=single: each step reads its fragments, then multiplies
+#if defined(TENSOR_CORES)
+    for (int k8 = 0; k8 < TK; k8 += 8) {
+      uint abig[MMA_FM][4], asmall[MMA_FM][4];
+      for (int f = 0; f < MMA_FM; ++f) {
+        const int r = mma_m0 + f * 16 + mma_g, k = k8 + mma_t;
+        tf32_split(As[k * (TM + 4) + r], &abig[f][0], &asmall[f][0]);
+        tf32_split(As[k * (TM + 4) + r + 8], &abig[f][1], &asmall[f][1]);
+        tf32_split(As[(k + 4) * (TM + 4) + r], &abig[f][2], &asmall[f][2]);
+        tf32_split(As[(k + 4) * (TM + 4) + r + 8], &abig[f][3], &asmall[f][3]);
+      }
+      for (int j = 0; j < MMA_FN; ++j) {
+        const int col = mma_n0 + j * 8 + mma_g, k = k8 + mma_t;
+        uint bbig0, bsmall0, bbig1, bsmall1;
+        tf32_split(Bs[k * (TN + 4) + col], &bbig0, &bsmall0);
+        tf32_split(Bs[(k + 4) * (TN + 4) + col], &bbig1, &bsmall1);
+        for (int f = 0; f < MMA_FM; ++f) {  // the small terms first, the big product last
+          mma_tf32(cacc[f][j], asmall[f][0], asmall[f][1], asmall[f][2], asmall[f][3], bbig0, bbig1, mma_scratch,
+                   mma_lane);
+          mma_tf32(cacc[f][j], abig[f][0], abig[f][1], abig[f][2], abig[f][3], bsmall0, bsmall1, mma_scratch,
+                   mma_lane);
+          mma_tf32(cacc[f][j], abig[f][0], abig[f][1], abig[f][2], abig[f][3], bbig0, bbig1, mma_scratch, mma_lane);
+        }
+      }
+    }
+#elif defined(SINGLE_FRAGMENTS)  // fragments=single: each step reads its fragments, then multiplies
     float a[1][RM], b[1][RN];
     for (int kk = 0; kk < TK; ++kk) {
       LOAD_FRAGMENTS(0, kk)
@@ -519,6 +613,18 @@ void conv_igemm(__global const float* x, __global const float* w, __global const
 #endif
     barrier(CLK_LOCAL_MEM_FENCE);
   }
+#ifdef TENSOR_CORES
+  {  // the warps' blocks into the tile (rows padded by 4 words), then each work-item's RM x RN block out of it
+    __local float* ct = mma_local + get_local_id(2) * (TM * (TN + 4) + MMA_SCRATCH);
+    for (int f = 0; f < MMA_FM; ++f)
+      for (int j = 0; j < MMA_FN; ++j)
+        for (int e = 0; e < 4; ++e)
+          ct[(mma_m0 + f * 16 + mma_g + (e / 2) * 8) * (TN + 4) + mma_n0 + j * 8 + 2 * mma_t + e % 2] = cacc[f][j][e];
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int i = 0; i < RM; ++i)
+      for (int j = 0; j < RN; ++j) acc[i][j] = ct[(ty * RM + i) * (TN + 4) + tx * RN + j];
+  }
+#endif
 #if SLICES > 1
   // The other slices' sums through local memory (element-major: consecutive work-items, consecutive words); the
   // first slice adds them and goes on to the stores.
@@ -704,7 +810,7 @@ bool IgemmTile::Vectorizable() const {
 
 std::string IgemmCandidate::Name() const {
   return tile.Name() + (splits > 1 ? fmt::format("_k{}{}", splits, serial ? "r" : atomic ? "a" : "") : "") +
-         (slices > 1 ? fmt::format("_s{}", slices) : "") + (vec4 ? "_v4" : "");
+         (slices > 1 ? fmt::format("_s{}", slices) : "") + (tensor_cores ? "_tc" : "") + (vec4 ? "_v4" : "");
 }
 
 const std::vector<IgemmCandidate>& IgemmCandidates() {
@@ -778,6 +884,17 @@ const std::vector<IgemmCandidate>& IgemmCandidates() {
       atomic(3, s, false);  // 32x32x16_2x2
       atomic(8, s, false);  // 32x32x16_4x4
       atomic(10, s, true);  // 32x64x16_4x4, float4
+    }
+    // Tensor-core twins (tensor_cores=3xtf32) of the forms with a reduction launch or none (serial and atomic split-K
+    // keep their FMA forms only), on tiles of at most 128 x 64.
+    const std::size_t plain = out.size();
+    for (std::size_t i = 0; i < plain; ++i) {
+      if (out[i].serial || out[i].atomic) continue;
+      // The accumulator tile passes through local memory: 128 x 128 would need 68 KB, more than a work-group's 48.
+      if (out[i].tile.tm * out[i].tile.tn > 128 * 64) continue;
+      IgemmCandidate c = out[i];
+      c.tensor_cores = true;
+      out.push_back(c);
     }
     return out;
   }();

@@ -203,7 +203,7 @@ void OpenClOptimizedEngine::LowerIgemm(Builder& b, const Node& n, const std::str
   const bool im2col = !pointwise && !s.matmul;  // the window size compiled in where the loader does im2col
   cl::Program& program = TileProgram(tile, pointwise, false, cand->vec4, s.matmul, serial_counts && !atomic, 0,
                                      im2col ? static_cast<int>(g.kh) : 0, im2col ? static_cast<int>(g.kw) : 0,
-                                     cand->slices, atomic);
+                                     cand->slices, atomic, cand->tensor_cores);
   RequireGroupSize(program, local[0] * local[1] * local[2], candidate);
   b.Kernel3d(n, program, "conv_igemm", candidate, kargs, global, local);
   MarkConstants(s.matmul ? input : weights, l2_prefetch_ ? &args : nullptr, pf_arg);  // a MatMul's: its "input"

@@ -21,8 +21,8 @@ const double kG4[6][3] = {{1.0 / 4, 0, 0},           {-1.0 / 6, -1.0 / 6, -1.0 /
 }  // namespace
 
 std::string WinogradCandidate::Name() const {
-  return fmt::format("winograd_f{}_{}x{}{}{}{}{}", m, tile.tm, tile.tn, tile.tk == 16 ? "" : fmt::format("x{}", tile.tk),
-                     slices > 1 ? fmt::format("_s{}", slices) : "", vec4 ? "_v4" : "",
+  return fmt::format("winograd_f{}_{}x{}{}{}{}{}{}", m, tile.tm, tile.tn, tile.tk == 16 ? "" : fmt::format("x{}", tile.tk),
+                     slices > 1 ? fmt::format("_s{}", slices) : "", tensor_cores ? "_tc" : "", vec4 ? "_v4" : "",
                      fused == 2 ? "_fused" : fused == 1 ? "_fused_input" : "");
 }
 
@@ -47,6 +47,13 @@ const std::vector<WinogradCandidate>& WinogradCandidates() {
       out.push_back({m, IgemmTiles()[10], true, 0, 2});  // 32x64x16_4x4, float4
       out.push_back({m, IgemmTiles()[8], false, 0, 4});  // scalar
       out.push_back({m, IgemmTiles()[11], true, 0, 2, true});  // 32x32x32_4x4, float4: half the depth steps
+    }
+    const std::size_t plain = out.size();  // tensor-core twins of the unfused forms (tensor_cores=3xtf32)
+    for (std::size_t i = 0; i < plain; ++i) {
+      if (out[i].fused) continue;
+      WinogradCandidate c = out[i];
+      c.tensor_cores = true;
+      out.push_back(c);
     }
     return out;
   }();
@@ -353,7 +360,7 @@ void OpenClOptimizedEngine::LowerWinograd(Builder& b, const Node& n, const Winog
     }
     // The GEMMs: a pointwise convolution of C channels over "T pixels" of one image, one weight matrix per group z.
     cl::Program& gemm = TileProgram(tile, /*pointwise=*/true, /*batched=*/true, cand.vec4, false, false, 0, 0, 0,
-                                    cand.slices);
+                                    cand.slices, false, cand.tensor_cores);
     RequireGroupSize(gemm, tile.Threads() * slices, cand.Name());
     const IgemmArgs args{n32(C), 1, n32(T), n32(Mo), 1, 1, 1, 1, 0, 0, 1, 1, 1, n32(T), 1, 0, n32(C), 0, 0, 0,
                          0.0f, 0.0f};

@@ -24,8 +24,10 @@ struct WinogradCandidate {
   int fused = 0;
   int slices = 1;  // sliced K in the batched GEMM (IgemmCandidate::slices); unfused forms only
   bool deep_steps = false;  // a depth-32 sliced form, left out of the timed candidates by deep_steps=off
+  bool tensor_cores = false;  // the batched GEMM's products as 3xTF32 (IgemmCandidate::tensor_cores); unfused only
   int alpha() const { return m + 2; }
-  // winograd_f2_64x64, winograd_f4_128x64, winograd_f4_64x64_v4, winograd_f2_64x32_fused, winograd_f2_32x32_s4_v4
+  // winograd_f2_64x64, winograd_f4_128x64, winograd_f4_64x64_v4, winograd_f2_64x32_fused, winograd_f2_32x32_s4_v4,
+  // winograd_f2_32x64_tc_v4
   std::string Name() const;
 };
 const std::vector<WinogradCandidate>& WinogradCandidates();
