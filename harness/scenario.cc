@@ -12,6 +12,8 @@
 #include <fmt/ranges.h>
 
 #include "engines/builtin_models.h"
+#include "engines/engine.h"
+#include "harness/common/errors.h"
 #include "harness/embedded_scenarios.h"
 #include "meters/meter.h"
 
@@ -323,7 +325,18 @@ Scenario ParseScenario(const std::string& text, const std::string& origin, const
     s.engine_options = json::object();
     if (v.Keys(given, "$.engine_options", engine_names)) {
       for (const auto& e : Engines()) {
-        s.engine_options[e.name] = v.Params(given.value(e.name, json()), "$.engine_options." + e.name, e.options);
+        const std::string path = "$.engine_options." + e.name;
+        const std::size_t problems = v.problems().size();
+        s.engine_options[e.name] = v.Params(given.value(e.name, json()), path, e.options);
+        // Values of the right kind that the engine still refuses (an unknown choice, a number out of range): its
+        // constructor checks them without touching a device, so `run --validate` reports them too.
+        if (given.contains(e.name) && v.problems().size() == problems) {
+          try {
+            e.create(EngineConfig{"any", "", 0, s.engine_options[e.name]});
+          } catch (const InputError& err) {
+            v.Problem(path, err.what());
+          }
+        }
       }
     }
     const std::string mode = s.engine_options.value("synthetic", json::object()).value("mode", "spin");
