@@ -114,7 +114,7 @@ const std::vector<EngineInfo>& Engines() {
          "the reduction launch on the H100, so off by default)"},
         {"tensor_cores", ParamSpec::Kind::kString, "off", "",
          "3xtf32: the timed candidates include tensor-core forms (_tc) whose products run on NVIDIA's tensor cores at "
-         "fp32 accuracy (each operand split into two tf32 parts, three products: PTX mma.sync through NVIDIA's "
+         "near-fp32 accuracy (each operand split into two tf32 parts, three products: PTX mma.sync through NVIDIA's "
          "OpenCL; elsewhere none is timed); off"},
         {"kernel_objective", ParamSpec::Kind::kString, "time", "",
          "what timed selection minimises per layer: time; energy (modelled: seconds x (static_power_ratio + "

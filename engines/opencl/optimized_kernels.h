@@ -42,7 +42,7 @@ struct IgemmCandidate {
   // adds (PTX red.global.add.f32 on NVIDIA) and the last of each output tile's work-groups reads the totals, zeroes
   // them again and applies the epilogue, in the same launch. Sums in arrival order: not bitwise reproducible.
   bool atomic = false;
-  // tensor_cores=3xtf32: the products on the tensor cores at fp32 accuracy (3xTF32, PTX mma.sync on NVIDIA; an
+  // tensor_cores=3xtf32: the products on the tensor cores at near-fp32 accuracy (3xTF32, PTX mma.sync on NVIDIA; an
   // emulation through local memory elsewhere, for tests). Twins of the unsplit, split and sliced forms, suffix _tc.
   bool tensor_cores = false;
   // igemm_64x32x16_4x2, igemm_64x32x16_4x2_k16 (reduction launch), igemm_64x32x16_4x2_k16r (serial), ..._k16a (atomic),
