@@ -135,6 +135,10 @@ const std::vector<EngineInfo>& Engines() {
          "how Wait() learns an inference finished: finish (clFinish) or spin (Enqueue() ends with a marker and a "
          "flush, and the host polls the marker's status: one core busy, a shorter gap on the device between "
          "inferences); not part of the plan-cache key"},
+        {"command_buffer", ParamSpec::Kind::kString, "off", "",
+         "on: the plan's launches recorded once into an OpenCL command buffer (cl_khr_command_buffer) that each "
+         "inference replays with one enqueue (an error where the driver or the plan cannot); auto: the same where it "
+         "can, else one enqueue per launch (Describe() says why); off; not part of the plan-cache key"},
         {"static_power_ratio", ParamSpec::Kind::kNonNegativeNumber, 1.0, "",
          "kernel_objective=energy: the card's power with no compute unit busy over the power its busy units add"},
         {"parallel_branches", ParamSpec::Kind::kString, "auto", "",

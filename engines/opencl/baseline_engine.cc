@@ -463,6 +463,12 @@ void OpenClBaselineEngine::Builder::Kernel(const Node& n, const char* kernel, co
                   "clEnqueueNDRangeKernel");
       },
       local ? g / local : 0);
+  Launch& l = e.launches_.back();
+  l.kernel = k;
+  l.queue = q;
+  l.dims = 1;
+  l.global = {g, 1, 1};
+  l.local = {local, 1, 1};
   ++e.launches_by_kind_[kernel];
 }
 
@@ -479,6 +485,12 @@ void OpenClBaselineEngine::Builder::Kernel3d(const Node& n, cl::Program& program
                   "clEnqueueNDRangeKernel");
       },
       (g[0] / l[0]) * (g[1] / l[1]) * (g[2] / l[2]));
+  Launch& launch = e.launches_.back();
+  launch.kernel = k;
+  launch.queue = q;
+  launch.dims = 3;
+  launch.global = g;
+  launch.local = l;
   ++e.launches_by_kind_[kind];
 }
 

@@ -5,6 +5,7 @@
 // it through the protected hooks (graph passes, special lowering, memory planning).
 #pragma once
 
+#include <array>
 #include <functional>
 #include <map>
 #include <memory>
@@ -65,6 +66,15 @@ class OpenClBaselineEngine : public Engine {
     // Where the kernel can prefetch another launch's constants (conv_igemm): binds that buffer and its number of
     // 128-byte lines to this launch's kernel (0 lines: none). Empty elsewhere.
     std::function<void(cl_mem, std::int32_t)> prefetch;
+    // Kernel launches only: what a command buffer records (command_buffer.h): the kernel with its bound arguments,
+    // the queue it goes to (the device's or a parallel branch's) and its NDRange (local[0] == 0: the driver picks).
+    cl_kernel kernel = nullptr;
+    cl_command_queue queue = nullptr;
+    cl_uint dims = 0;
+    std::array<std::size_t, 3> global{}, local{};
+    // Parallel branches (opencl-optimized's HookLaunch): the event slots this launch waits for and the one it signals.
+    std::vector<cl_event*> waits_for;
+    cl_event* signals = nullptr;
   };
   // Used by the per-op lowering (baseline_lowering.cc).
   struct Builder;

@@ -19,6 +19,8 @@ void OpenClOptimizedEngine::HookLaunch(std::size_t index, cl_event* wait, cl_eve
   auto enqueue = launches_.at(index).enqueue;
   if (!enqueue) throw std::logic_error("parallel branch: hooked launch " + std::to_string(index) + " is no kernel");
   launches_[index].plain = false;
+  if (wait) launches_[index].waits_for.push_back(wait);
+  if (signal) launches_[index].signals = signal;
   launches_[index].run = [enqueue, waits = h.waits, out = h.signal] {
     cl_event list[4];
     cl_uint count = 0;

@@ -9,7 +9,11 @@
 namespace joulebench {
 
 void OpenClOptimizedEngine::Enqueue() {
-  OpenClBaselineEngine::Enqueue();
+  if (recorded_plan_) {
+    recorded_plan_->Enqueue();  // command_buffer (recorded_plan.cc)
+  } else {
+    OpenClBaselineEngine::Enqueue();
+  }
   if (!spin_wait_) return;
   cl_command_queue q = device_->queue();
   if (inference_done_) clReleaseEvent(inference_done_);

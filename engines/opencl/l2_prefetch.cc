@@ -25,7 +25,11 @@ void OpenClOptimizedEngine::MarkConstants(cl_mem constants, const IgemmArgs* arg
 
 void OpenClOptimizedEngine::AfterLowering() {
   l2_report_ = {{"mode", l2_prefetch_ ? "on" : "off"}};
-  if (!l2_prefetch_) return;
+  if (l2_prefetch_) WireL2Prefetch();
+  RecordPlan();  // after every kernel argument is bound: a command buffer keeps the arguments it recorded
+}
+
+void OpenClOptimizedEngine::WireL2Prefetch() {
   std::vector<std::size_t> readers;  // launches that read constants, in plan order
   for (std::size_t i = 0; i < launches_.size(); ++i) {
     if (launches_[i].constants) readers.push_back(i);

@@ -106,6 +106,7 @@ OpenClOptimizedEngine::OpenClOptimizedEngine(EngineConfig config) : OpenClBaseli
                                       "candidate one that kernel_objective=measured-energy measures may be)");
   spin_wait_ = Option(o, "host_wait", "finish", {"finish", "spin"}) == "spin";
   l2_prefetch_ = Option(o, "l2_prefetch", "off", {"off", "on"}) == "on";
+  command_buffer_option_ = Option(o, "command_buffer", "off", {"off", "on", "auto"});
   deep_steps_ = Option(o, "deep_steps", "off", {"off", "on"}) == "on";
   atomic_splitk_ = Option(o, "atomic_splitk", "off", {"off", "on"}) == "on";
   tensor_cores_ = Option(o, "tensor_cores", "off", {"off", "3xtf32"}) == "3xtf32";
@@ -194,6 +195,7 @@ void OpenClOptimizedEngine::Prepare(const Graph& graph, Precision precision, std
   energies_ = nlohmann::json::object();
   powers_ = nlohmann::json::object();
   plan_ = PlanLookup{"off", "", "", nullptr};
+  recorded_plan_.reset();  // before the launches' kernels it recorded are released
   if (!device_) {
     // Timing candidates on the device clock needs a profiling queue; inference alone does not.
     device_ = std::make_unique<cl::Device>(cl::DeviceChoice{
@@ -208,6 +210,7 @@ void OpenClOptimizedEngine::Prepare(const Graph& graph, Precision precision, std
   if (plan_options.is_object()) {
     plan_options.erase("queue_profiling");
     plan_options.erase("host_wait");
+    plan_options.erase("command_buffer");
   }
   const nlohmann::json key = {{"model_hash", graph.Hash(/*weights=*/false) + "-" + graph.WeightsDigest()},   {"device", device_->name()},
                               {"driver", device_->driver()},  {"platform", device_->platform()},
@@ -515,6 +518,7 @@ nlohmann::json OpenClOptimizedEngine::Describe() const {
                                                  std::lround(energy_window_s_ * 1e3))
                                    : std::string("time")},
           {"host_wait", spin_wait_ ? "spin" : "finish"},
+          {"command_buffer", command_buffer_report_},
           {"folded_reductions", folded_reductions_},
           {"kernel_energy_j", energies_},
           {"kernel_power_w", powers_},

@@ -12,6 +12,7 @@
 
 #include "engines/opencl/baseline_engine.h"
 #include "engines/opencl/branch_schedule.h"
+#include "engines/opencl/command_buffer.h"
 #include "engines/opencl/plan_cache.h"
 #include "engines/passes/graph_passes.h"
 #include "engines/window2d.h"
@@ -34,7 +35,7 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   std::string EngineName() const override { return "opencl-optimized"; }
   Graph Optimize(Graph shaped) override;
   bool LowerSpecial(Builder& b, const Node& n) override;
-  void AfterLowering() override;  // l2_prefetch's wiring (l2_prefetch.cc)
+  void AfterLowering() override;  // l2_prefetch's wiring (l2_prefetch.cc), then RecordPlan()
 
  private:
   // Candidate kernels for a fused node that its shapes allow, in preference order (the first is the heuristic choice).
@@ -120,12 +121,17 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   // each such launch at the constants of the next launch that reads any (the last one at the first's, for the next
   // inference).
   void MarkConstants(cl_mem constants, const struct IgemmArgs* args = nullptr, cl_uint pf_arg = 0);
+  void WireL2Prefetch();  // AfterLowering's part for l2_prefetch=on: each prefetching launch bound to its target
   // " -DNV_PTX" where the device compiles NVIDIA's inline PTX (checked once with a probe program), else "".
   const std::string& PtxDefine();
   // tensor_cores.cc: " -DNV_MMA" where the device compiles PTX mma.sync on tf32 (a probe program, once), else "";
   // whether the tensor-core forms are timed (tensor_cores=3xtf32 and NV_MMA: the emulation is for tests only).
   const std::string& MmaDefine();
   bool TensorCoresTimed();
+  // command_buffer=on|auto (recorded_plan.cc): the plan's launches recorded into one command buffer, in order on each
+  // queue, the parallel branches' forks and joins as sync points, which Enqueue() then replays. Sets
+  // command_buffer_report_; InputError for "on" where the device or the plan cannot.
+  void RecordPlan();
   cl::Program& GeneratedProgram(const std::string& source, const std::string& options);
   void TuneGemm();
 
@@ -162,6 +168,9 @@ class OpenClOptimizedEngine : public OpenClBaselineEngine {
   double energy_slack_ = 10;         // measured-energy: how much slower than the fastest a measured candidate may
                                      // be (a fraction; 10, i.e. 1000%: no limit)
   bool spin_wait_ = false;           // host_wait=spin: Wait() polls the inference's last event instead of clFinish
+  std::string command_buffer_option_;  // command_buffer: off, on or auto
+  std::unique_ptr<cl::CommandBuffer> recorded_plan_;  // RecordPlan()'s command buffer; null: one enqueue per launch
+  nlohmann::json command_buffer_report_ = nlohmann::json::object();  // Describe()'s command_buffer
   cl_event inference_done_ = nullptr;  // host_wait=spin: the marker after the inference Enqueue() started
   bool deep_steps_ = false;          // deep_steps=on: the depth-32/64 sliced and split-K forms are timed too
   bool atomic_splitk_ = false;       // atomic_splitk=on: the atomic split-K forms are timed too

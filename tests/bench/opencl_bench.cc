@@ -1,5 +1,6 @@
 // Google Benchmark: where batch-1 time goes on an OpenCL device. BM_EmptyKernelLaunches: back-to-back launches of
 // an empty kernel (the launch cost floor, with and without a profiling queue, by argument list);
+// BM_EmptyKernelCommandBuffer: the same launches replayed from a command buffer;
 // BM_EmptyKernelDeviceFloor: the same launches gated until all are enqueued (the device's own pace, or the driver's
 // release of them); BM_EmptyKernelBehindSpin: the same launches submitted while a long kernel runs;
 // BM_OptimizedInference: the host time of Enqueue() (binding nothing, launching every kernel) against the whole
@@ -15,6 +16,7 @@
 #include "engines/engine.h"
 #include "engines/opencl/baseline_engine.h"
 #include "engines/opencl/cl_runtime.h"
+#include "engines/opencl/command_buffer.h"
 #include "harness/scenario.h"
 
 namespace joulebench {
@@ -100,6 +102,55 @@ BENCHMARK(BM_EmptyKernelLaunches)
     ->Unit(benchmark::kMicrosecond)
     ->UseRealTime();
 
+// The empty kernel of the launch benchmarks with its one buffer argument bound.
+struct NopKernel {
+  explicit NopKernel(cl::Device& device)
+      : program(device, "__kernel void nop(__global float* x) { if (x[0] == 12345.0f) x[1] = 0.0f; }\n",
+                "-cl-std=CL1.2"),
+        buffer(device, 256),
+        kernel(program.Kernel("nop")) {
+    cl_mem mem = buffer.mem();
+    cl::Check(clSetKernelArg(kernel, 0, sizeof(cl_mem), &mem), "clSetKernelArg");
+  }
+  cl::Program program;
+  cl::Buffer buffer;
+  cl_kernel kernel;
+};
+
+// One iteration = one replay of a command buffer (cl_khr_command_buffer) holding 256 launches of the empty kernel
+// of BM_EmptyKernelLaunches (1 argument), each waiting for the one before through a sync point, then a clFinish:
+// what opencl-optimized's command_buffer option replaces the per-launch enqueues with. Skipped with the reason where
+// the driver lacks the extension.
+void BM_EmptyKernelCommandBuffer(benchmark::State& state) {
+  cl::Device device(cl::DeviceChoice{});
+  if (const std::string why = cl::CommandBuffer::Unavailable(device.id()); !why.empty()) {
+    state.SkipWithError(why.c_str());
+    return;
+  }
+  NopKernel nop(device);
+  cl_kernel kernel = nop.kernel;
+  constexpr int kLaunches = 256;
+  const std::size_t global = 64, local = 64;
+  cl::CommandBuffer recorded(device.id(), device.queue());
+  std::vector<cl_sync_point_khr> after;
+  for (int i = 0; i < kLaunches; ++i) after = {recorded.AddKernel(kernel, 1, &global, &local, after)};
+  recorded.Finalize();
+  double enqueue_s = 0;
+  for (auto _ : state) {
+    const auto t0 = Clock::now();
+    recorded.Enqueue();
+    enqueue_s += std::chrono::duration<double>(Clock::now() - t0).count();
+    cl::Check(clFinish(device.queue()), "clFinish");
+  }
+  state.counters["us_per_launch"] =
+      benchmark::Counter(static_cast<double>(kLaunches), benchmark::Counter::kIsIterationInvariantRate |
+                                                             benchmark::Counter::kInvert);
+  state.counters["host_enqueue_us_per_replay"] = 1e6 * enqueue_s / static_cast<double>(state.iterations());
+  state.SetLabel(device.name() + ", plain queue, 256 chained launches replayed from a command buffer (extension " +
+                 recorded.version() + ")");
+}
+BENCHMARK(BM_EmptyKernelCommandBuffer)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
 // One iteration = 256 launches of an empty kernel (1 buffer argument, 64 work-items) held behind a user event until
 // all are enqueued, then released: the device's own pace for back-to-back dependent launches, with no host enqueue
 // in the way (manual time: release to clFinish). Set against BM_EmptyKernelLaunches, it says whether batch 1's
@@ -109,12 +160,8 @@ void BM_EmptyKernelDeviceFloor(benchmark::State& state) {
   cl_int err = CL_SUCCESS;
   cl_command_queue queue = clCreateCommandQueue(device.context(), device.id(), 0, &err);
   cl::Check(err, "clCreateCommandQueue");
-  cl::Program program(device, "__kernel void nop(__global float* x) { if (x[0] == 12345.0f) x[1] = 0.0f; }\n",
-                      "-cl-std=CL1.2");
-  cl::Buffer buffer(device, 256);
-  cl_mem mem = buffer.mem();
-  cl_kernel kernel = program.Kernel("nop");
-  cl::Check(clSetKernelArg(kernel, 0, sizeof(cl_mem), &mem), "clSetKernelArg");
+  NopKernel nop(device);
+  cl_kernel kernel = nop.kernel;
   const std::size_t global = 64, local = 64;
   constexpr int kLaunches = 256;
   for (auto _ : state) {
@@ -213,6 +260,7 @@ void BM_OptimizedInference(benchmark::State& state) {
   EngineConfig config;
   config.options = {{"queue_profiling", state.range(1) == 1}};
   if (state.range(1) == 1) config.options["parallel_branches"] = "off";  // KernelSecondsByKind: one queue
+  config.options["command_buffer"] = state.range(2) == 1 ? "auto" : "off";
   auto engine = FindEngine("opencl-optimized")->create(config);
   engine->Prepare(graph, Precision::kFp32, 1);
   engine->Stage(MakeRandomInputs(graph, 1, 1));
@@ -247,11 +295,19 @@ void BM_OptimizedInference(benchmark::State& state) {
   }
   state.counters["launches"] = d.value("kernels_per_inference", 0);
   state.counters["host_enqueue_us"] = 1e6 * enqueue_s / static_cast<double>(state.iterations());
+  const auto& replay = d["command_buffer"];
   state.SetLabel(std::string(model) + " batch 1, " + d["kernel_selection"].get<std::string>() +
-                 (state.range(1) == 1 ? ", profiling queue" : ", plain queue"));
+                 (state.range(1) == 1 ? ", profiling queue" : ", plain queue") +
+                 (replay.value("used", false) ? ", replayed from a command buffer"
+                  : state.range(2) == 1       ? ", no command buffer: " + replay.value("reason", std::string())
+                                              : ""));
 }
 // Second argument: 0 a plain inference queue (what `joulebench run` uses), 1 a profiling queue (GPU time by kind).
-BENCHMARK(BM_OptimizedInference)->ArgsProduct({{0, 1}, {0, 1}})->Unit(benchmark::kMicrosecond)->UseRealTime();
+// Third: command_buffer off (0) or auto (1).
+BENCHMARK(BM_OptimizedInference)
+    ->ArgsProduct({{0, 1}, {0, 1}, {0, 1}})
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
 
 // One iteration = 20 inferences of resnet50 at batch 1 enqueued back to back, then one Wait: the host enqueues the
 // next inference while the device runs the last, so the time per inference is the slower of the two, not their sum
